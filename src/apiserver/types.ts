@@ -1,0 +1,71 @@
+/**
+ * The API server's public contract: how it is started and what a running one exposes.
+ * `startApiServer` (in `index.ts`) takes these options; `cmd/` and local clusters call it.
+ */
+import type { Logger } from 'pino';
+import type { ResourceDef } from '../api/resource-def.ts';
+import type { Storage } from '../storage/types.ts';
+
+/** Who made a request, as decided by authentication. */
+export interface UserInfo {
+  name: string;
+  groups: string[];
+}
+
+/** Decides who a bearer token belongs to; undefined means 401. */
+export type TokenAuthenticator = (token: string) => UserInfo | undefined;
+
+/**
+ * Decides whether a user may do something; returns a reason string to refuse (403), undefined
+ * to allow. Absent: every authenticated user may do everything.
+ */
+export type Authorizer = (user: UserInfo, request: AuthorizationRequest) => string | undefined;
+
+export interface AuthorizationRequest {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+  /** Non-resource request path (`/healthz`, `/api`), when the request is not for a resource. */
+  path?: string;
+}
+
+export interface TlsMaterial {
+  /** PEM serving certificate (chain). */
+  cert: string;
+  /** PEM private key. */
+  key: string;
+}
+
+export interface ApiServerOptions {
+  storage: Storage;
+  /** Listen address; default 127.0.0.1. */
+  host?: string;
+  /** Listen port; 0 picks a free one. */
+  port: number;
+  /** HTTPS material; absent serves plain HTTP (tests only: kubectl sends no token over http). */
+  tls?: TlsMaterial;
+  /** Bearer-token authentication; absent lets every request in as `system:anonymous` admin. */
+  authenticate?: TokenAuthenticator;
+  authorize?: Authorizer;
+  /** Largest accepted request body; default 3 MiB. */
+  maxBodyBytes?: number;
+  /** Kinds served besides the built-in catalog (e.g. a local cluster may add none). */
+  extraResources?: ResourceDef[];
+  /** How often history is compacted, keeping `compactionKeep` revisions; default 5 minutes / 10,000 revisions. */
+  compactionIntervalMs?: number;
+  compactionKeep?: number;
+  logger?: Logger;
+  /** Cluster name reported in logs. */
+  name?: string;
+}
+
+export interface RunningApiServer {
+  /** `https://127.0.0.1:PORT` or `http://…`. */
+  url: string;
+  port: number;
+  /** Stops accepting, ends watches, stops background loops; does not close the storage. */
+  close(): Promise<void>;
+}
