@@ -9,7 +9,7 @@ export type { Logger } from 'pino';
 /** A logger writing JSON lines to stderr (or `destination`), at `level` (default `info`). */
 export function createLogger(options: { name?: string; level?: string; destination?: string } = {}): Logger {
   const dest = options.destination ? pino.destination({ dest: options.destination, sync: false, mkdir: true }) : pino.destination(2);
-  return pino({ name: options.name ?? 'flotilla', level: options.level ?? 'info', base: undefined }, dest);
+  return pino({ name: options.name ?? 'flotilla', level: options.level ?? 'info', base: null }, dest);
 }
 
 /** A logger that drops everything, for tests and library defaults. */
