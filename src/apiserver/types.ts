@@ -5,6 +5,8 @@
 import type { Logger } from 'pino';
 import type { ResourceDef } from '../api/resource-def.ts';
 import type { Storage } from '../storage/types.ts';
+import type { AdmissionPlugin } from './admission/index.ts';
+import type { SubresourceHandler } from './context.ts';
 
 /** Who made a request, as decided by authentication. */
 export interface UserInfo {
@@ -58,6 +60,14 @@ export interface ApiServerOptions {
   compactionIntervalMs?: number;
   compactionKeep?: number;
   logger?: Logger;
+  /** Mutating/validating admission plugins run after the built-in ones (ClusterIP allocation). */
+  admission?: AdmissionPlugin[];
+  /** Service ClusterIP range; default 10.96.0.0/16. */
+  serviceCidr?: string;
+  /** Handlers for special subresources, keyed `resource/subresource` (e.g. `pods/log`). */
+  subresourceHandlers?: Record<string, SubresourceHandler>;
+  /** Namespaces created at start-up when missing; default default, kube-system, kube-public, kube-node-lease. */
+  initialNamespaces?: string[];
   /** Cluster name reported in logs. */
   name?: string;
 }
