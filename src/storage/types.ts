@@ -77,7 +77,13 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'Unavailable' | 'InvalidURL';
+export type StorageErrorCode =
+  | 'KeyExists'
+  | 'NotFound'
+  | 'Conflict'
+  | 'Compacted'
+  | 'Unavailable'
+  | 'InvalidURL';
 
 /** The storage layer's own small error, mapped to ApiError in one place by the API server. */
 export class StorageError extends Error {
