@@ -180,6 +180,38 @@ export function catalogFingerprint(defs: readonly ResourceDef[]): string {
   );
 }
 
+/**
+ * Wraps a builder of catalog-derived data in a small cache keyed by content (`catalogFingerprint`),
+ * so servers sharing one process never see each other's documents. A fast path skips fingerprinting
+ * when called again with the same def objects and, if given, the same `generation`.
+ */
+export function memoByCatalog<T>(
+  build: (defs: readonly ResourceDef[]) => T,
+  limit = 8,
+): (defs: readonly ResourceDef[], generation?: number) => T {
+  const byContent = new Map<string, T>();
+  let last: { defs: ResourceDef[]; generation: number | undefined; value: T } | undefined;
+  return (defs, generation) => {
+    if (
+      last &&
+      last.generation === generation &&
+      last.defs.length === defs.length &&
+      last.defs.every((d, i) => d === defs[i])
+    ) {
+      return last.value;
+    }
+    const key = catalogFingerprint(defs);
+    let value = byContent.get(key);
+    if (value === undefined) {
+      value = build(defs);
+      if (byContent.size >= limit) byContent.delete(byContent.keys().next().value as string);
+      byContent.set(key, value);
+    }
+    last = { defs: [...defs], generation, value };
+    return value;
+  };
+}
+
 /** `group/version` of a GVK, as `apiVersion` is written. */
 export function apiVersionOf(gvk: GroupVersionKind): string {
   return groupVersionString(gvk.group, gvk.version);

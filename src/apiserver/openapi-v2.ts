@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { ResourceDef } from '../api/resource-def.ts';
 import type { GroupVersionKind } from './discovery.ts';
 import type { OpenApiHttpResponse, OpenApiOptions } from './openapi.ts';
-import { catalogFingerprint, kindPaths, servedGroupVersions } from './openapi-paths.ts';
+import { kindPaths, memoByCatalog, servedGroupVersions } from './openapi-paths.ts';
 import { KUBERNETES_VERSION } from './version.ts';
 
 /** The protobuf Content-Type kubectl accepts; the `@v1.0` spelling it sends in Accept breaks its mime parser. */
@@ -119,19 +119,17 @@ interface BuiltV2 {
   jsonEtag: string;
 }
 
-const cache = new Map<string, BuiltV2>();
+const etag = (d: Uint8Array | string): string =>
+  `"${createHash('sha512').update(d).digest('hex').toUpperCase()}"`;
 
-function built(defs: readonly ResourceDef[], options: OpenApiOptions): BuiltV2 {
-  const key = options.generation === undefined ? `f:${catalogFingerprint(defs)}` : `g:${options.generation}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
+const buildV2 = memoByCatalog((defs): BuiltV2 => {
   const proto = buildProtobuf(defs);
   const json = JSON.stringify(openApiV2Json(defs));
-  const etag = (d: Uint8Array | string) => `"${createHash('sha512').update(d).digest('hex').toUpperCase()}"`;
-  const entry = { proto, protoEtag: etag(proto), json, jsonEtag: etag(json) };
-  if (cache.size >= 8) cache.delete(cache.keys().next().value as string);
-  cache.set(key, entry);
-  return entry;
+  return { proto, protoEtag: etag(proto), json, jsonEtag: etag(json) };
+});
+
+function built(defs: readonly ResourceDef[], options: OpenApiOptions): BuiltV2 {
+  return buildV2(defs, options.generation);
 }
 
 /** The hand-encoded gnostic `openapi_v2.Document` protobuf for `/openapi/v2` (served as `OPENAPI_V2_PROTOBUF_TYPE`). */

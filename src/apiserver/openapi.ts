@@ -11,9 +11,9 @@
 import { createHash } from 'node:crypto';
 import type { ResourceDef } from '../api/resource-def.ts';
 import {
-  catalogFingerprint,
   type KindOperation,
   kindPaths,
+  memoByCatalog,
   resolveGvPath,
   schemaName,
   servedGroupVersions,
@@ -28,8 +28,8 @@ export interface OpenApiV3Index {
 /** Options shared by the OpenAPI builders. */
 export interface OpenApiOptions {
   /**
-   * Catalog generation the caller bumps whenever a def changes; when given it keys the cache
-   * and skips fingerprinting the defs. Absent: a fingerprint of the defs is the key.
+   * Catalog generation the caller bumps whenever a def changes. Documents are cached by content;
+   * a repeated call with the same def objects and generation skips even fingerprinting them.
    */
   generation?: number;
 }
@@ -46,9 +46,6 @@ interface BuiltCatalog {
   indexJson: string;
   indexHash: string;
 }
-
-const CACHE_LIMIT = 8;
-const cache = new Map<string, BuiltCatalog>();
 
 function sha512Upper(data: string | Uint8Array): string {
   return createHash('sha512').update(data).digest('hex').toUpperCase();
@@ -137,10 +134,7 @@ function documentUrl(gvPath: string, hash: string): string {
   return `/openapi/v3/${gvPath}?hash=${hash}`;
 }
 
-function built(defs: readonly ResourceDef[], options: OpenApiOptions): BuiltCatalog {
-  const key = options.generation === undefined ? `f:${catalogFingerprint(defs)}` : `g:${options.generation}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
+const buildCatalog = memoByCatalog((defs): BuiltCatalog => {
   const docs = new Map<string, BuiltDoc>();
   const index: OpenApiV3Index = { paths: {} };
   for (const { gvPath } of servedGroupVersions(defs)) {
@@ -152,10 +146,11 @@ function built(defs: readonly ResourceDef[], options: OpenApiOptions): BuiltCata
     index.paths[gvPath] = { serverRelativeURL: documentUrl(gvPath, hash) };
   }
   const indexJson = JSON.stringify(index);
-  const entry = { docs, index: deepFreeze(index), indexJson, indexHash: sha512Upper(indexJson) };
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(key, entry);
-  return entry;
+  return { docs, index: deepFreeze(index), indexJson, indexHash: sha512Upper(indexJson) };
+});
+
+function built(defs: readonly ResourceDef[], options: OpenApiOptions): BuiltCatalog {
+  return buildCatalog(defs, options.generation);
 }
 
 /** The `/openapi/v3` index covering every served group/version, custom kinds included; frozen. */
