@@ -15,7 +15,7 @@ import {
   type WatchHandle,
 } from '../types.ts';
 import { byteRangeEnd, type KeyCodec, keyCodec, mapEtcdError, toKeyValue } from './codec.ts';
-import { openEtcdWatch } from './watch.ts';
+import { type EtcdWatchHandle, openEtcdWatch } from './watch.ts';
 
 /** Options for `EtcdStorage`. */
 export interface EtcdStorageOptions {
@@ -32,6 +32,7 @@ export class EtcdStorage implements Storage {
   readonly #client: Etcd3;
   readonly #codec: KeyCodec;
   readonly #prefix: string;
+  readonly #watches = new Set<EtcdWatchHandle>();
   #closed = false;
 
   constructor(options: EtcdStorageOptions) {
@@ -144,7 +145,7 @@ export class EtcdStorage implements Storage {
         if (mapped.code === 'Compacted' || !mapped.message.includes('future')) throw mapped;
       }
     }
-    return openEtcdWatch({
+    const handle = await openEtcdWatch({
       client: this.#client,
       codec: this.#codec,
       start,
@@ -152,6 +153,13 @@ export class EtcdStorage implements Storage {
       fromRevision: from,
       callbacks,
     });
+    this.#watches.add(handle);
+    return {
+      close: async () => {
+        this.#watches.delete(handle);
+        await handle.close();
+      },
+    };
   }
 
   async currentRevision(): Promise<number> {
@@ -173,6 +181,8 @@ export class EtcdStorage implements Storage {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const w of this.#watches) w.fail(closedError());
+    this.#watches.clear();
     this.#client.close();
   }
 

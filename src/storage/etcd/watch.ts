@@ -22,12 +22,18 @@ export interface EtcdWatchRequest {
   callbacks: WatchCallbacks;
 }
 
+/** A watch the store can also end itself (when the store closes). */
+export interface EtcdWatchHandle extends WatchHandle {
+  /** Ends the watch with `err` delivered once through `onError` (unless the caller closed it). */
+  fail(err: StorageError): void;
+}
+
 /**
  * Opens the stream and resolves once etcd has created the watch. Rejects with `Compacted` when
  * etcd cancels it at creation for compaction and `Unavailable` when the stream cannot be opened.
  * Later failures arrive once through `onError`.
  */
-export async function openEtcdWatch(req: EtcdWatchRequest): Promise<WatchHandle> {
+export async function openEtcdWatch(req: EtcdWatchRequest): Promise<EtcdWatchHandle> {
   let stream: Awaited<ReturnType<Etcd3['watchClient']['watch']>>;
   try {
     stream = await req.client.watchClient.watch();
@@ -39,7 +45,7 @@ export async function openEtcdWatch(req: EtcdWatchRequest): Promise<WatchHandle>
   let closed = false;
   const { callbacks } = req;
 
-  return new Promise<WatchHandle>((resolve, reject) => {
+  return new Promise<EtcdWatchHandle>((resolve, reject) => {
     const end = (err: StorageError): void => {
       if (ended) return;
       ended = true;
@@ -52,7 +58,8 @@ export async function openEtcdWatch(req: EtcdWatchRequest): Promise<WatchHandle>
         if (!closed) callbacks.onError(err);
       });
     };
-    const handle: WatchHandle = {
+    const handle: EtcdWatchHandle = {
+      fail: end,
       close: async () => {
         closed = true;
         if (!ended) {
