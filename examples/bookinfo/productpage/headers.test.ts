@@ -73,6 +73,19 @@ describe('productpage sessions and forwarded headers', () => {
     }
   });
 
+  it('refuses a username that cannot travel as a header', async () => {
+    const page = await startProductPage();
+    try {
+      for (const body of ['username=a%0d%0aX-Evil:%201', 'username=%E6%97%A5%E6%9C%AC']) {
+        const res = await request(`${page.base}/login`, { method: 'POST', body });
+        assert.equal(res.status, 400);
+        assert.equal(res.headers['set-cookie'], undefined);
+      }
+    } finally {
+      await page.stop();
+    }
+  });
+
   it('ignores forged or tampered session cookies and an incoming end-user header', async () => {
     const reviews = await startStub({ status: 200, body: REVIEWS_BODY });
     const page = await startProductPage({ reviewsBase: reviews.base });

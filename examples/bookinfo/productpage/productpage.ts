@@ -143,6 +143,8 @@ export function createServer(options: ProductPageOptions): http.Server {
     // Flask's request.values: query string and form body together; passwd is ignored.
     const query = new URL(req.url ?? '/', 'http://x').searchParams;
     const user = new URLSearchParams(body).get('username') ?? query.get('username') ?? '';
+    // The user travels as the `end-user` header, so it must be a valid header value.
+    if (!/^[\x20-\x7e]{0,256}$/.test(user)) return sendText(res, 400, 'invalid username');
     res.writeHead(302, { location: backTo(req), 'set-cookie': sessionCookie(user ? { user } : {}, secret) });
     res.end();
   };
