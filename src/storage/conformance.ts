@@ -215,6 +215,18 @@ export function describeStorageConformance(target: ConformanceTarget): void {
       await w.handle.close();
     });
 
+    test('a watch from a future revision starts delivering after it', async (s) => {
+      const w = await collectWatch(s, '/f/', (await s.currentRevision()) + 2);
+      for (const i of [1, 2, 3]) await s.create(`/f/${i}`, `${i}`);
+      await w.waitForEvents(1);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(
+        w.events.map((e) => e.kv.key),
+        ['/f/3'],
+      );
+      await w.handle.close();
+    });
+
     test('a closed watch gets no more callbacks', async (s) => {
       const w = await collectWatch(s, '/c/', 0);
       await s.create('/c/1', '1');

@@ -65,7 +65,8 @@ export class WatchHub {
       prefix,
       callbacks,
       cursor: from,
-      replayTarget: current,
+      // A watch from a future revision skips live events up to it.
+      replayTarget: Math.max(current, from),
       replaying: from < current,
       buffered: [],
       pending: [],

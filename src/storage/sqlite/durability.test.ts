@@ -17,14 +17,18 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the writer until it has acknowledged `acks` keys, kills it with SIGKILL, returns the keys. */
 async function writeThenKill(url: string, acks: number): Promise<string[]> {
-  const child = spawn(process.execPath, ['--no-warnings', writer, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--no-warnings', writer, url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const keys: string[] = [];
   let partial = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   child.stdout.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString()).split('\n');
     partial = lines.pop() ?? '';
