@@ -1,0 +1,61 @@
+/**
+ * `flotilla down`: stop the flotilla that owns a state directory. SIGTERM, wait for a graceful
+ * exit, SIGKILL after the grace period, then clear the pid and endpoints files.
+ */
+import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Terminal } from './errors.ts';
+import { isAlive, readEndpoints, removePidFile, runningPid, type StatePaths } from './state-dir.ts';
+
+/** Options for {@link runDown}. */
+export interface DownOptions {
+  paths: StatePaths;
+  terminal: Terminal;
+  /** Time between SIGTERM and SIGKILL; default 10 s. */
+  graceMs?: number;
+}
+
+async function waitForExit(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (isAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
+/** Stops the running instance, if any; returns the exit code (0 stopped or nothing ran, 1 could not stop). */
+export async function runDown(options: DownOptions): Promise<number> {
+  const { paths, terminal } = options;
+  const pid = await runningPid(paths);
+  if (pid === undefined) {
+    await rm(paths.pid, { force: true });
+    terminal.out(`flotilla: nothing is running from ${paths.dir}`);
+    return 0;
+  }
+  const endpoints = await readEndpoints(paths);
+  const what = `flotilla (pid ${pid}${endpoints?.pid === pid ? `, API server ${endpoints.apiserver}` : ''})`;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') {
+      terminal.err(`flotilla: cannot stop ${what}: ${(err as Error).message}`);
+      return 1;
+    }
+  }
+  let how = 'stopped';
+  if (!(await waitForExit(pid, options.graceMs ?? 10_000))) {
+    how = `killed (no exit ${Math.round((options.graceMs ?? 10_000) / 1000)}s after SIGTERM)`;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+    if (!(await waitForExit(pid, 5_000))) {
+      terminal.err(`flotilla: ${what} is still running after SIGKILL`);
+      return 1;
+    }
+  }
+  await removePidFile(paths, pid);
+  await rm(paths.endpoints, { force: true });
+  terminal.out(`flotilla: ${how} ${what}`);
+  return 0;
+}

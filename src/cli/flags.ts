@@ -1,0 +1,207 @@
+/**
+ * Every flag of the `flotilla` CLI, declared once: syntax, description, default and a parser that
+ * turns the raw string into a checked value or throws a one-line `UsageError`. Commands pick flags
+ * from this table by name, so `--help` and the docs (`flagTable()`) come from the same source.
+ */
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import { UsageError } from './errors.ts';
+
+/** Raw value as commander hands it over: a string, `true` for a boolean flag, or undefined. */
+type Raw = string | boolean | undefined;
+
+interface FlagSpec<T> {
+  /** Commander syntax, e.g. `--port <number>`. */
+  syntax: string;
+  description: string;
+  /** Raw default (shown in `--help`); absent when the default depends on the environment. */
+  default?: string;
+  parse(raw: Raw, flag: string): T;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function str(raw: Raw): string {
+  return typeof raw === 'string' ? raw : '';
+}
+
+function port(raw: Raw, flag: string): number {
+  const s = str(raw).trim();
+  const n = /^\d{1,5}$/.test(s) ? Number(s) : Number.NaN;
+  if (!(n >= 0 && n <= 65535))
+    throw new UsageError(`${flag} must be a number between 0 and 65535, got "${str(raw)}"`);
+  return n;
+}
+
+function names(raw: Raw, flag: string): string[] {
+  const list = str(raw)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const name of list) {
+    if (name.length > 63 || !DNS_LABEL.test(name)) {
+      throw new UsageError(
+        `${flag} takes cluster names (lowercase letters, digits and '-', at most 63), got "${name}"`,
+      );
+    }
+  }
+  const dup = list.find((name, i) => list.indexOf(name) !== i);
+  if (dup !== undefined) throw new UsageError(`${flag} names "${dup}" twice`);
+  return list;
+}
+
+function oneOf<const T extends string>(choices: readonly T[]) {
+  return (raw: Raw, flag: string): T => {
+    const s = str(raw);
+    if (!(choices as readonly string[]).includes(s)) {
+      throw new UsageError(`${flag} must be ${choices.join(' or ')}, got "${s}"`);
+    }
+    return s as T;
+  };
+}
+
+function store(raw: Raw, flag: string): string {
+  const s = str(raw).trim();
+  if (s === 'sqlite' || s === 'memory' || /^(sqlite:\/\/.+|memory:\/\/|etcd:\/\/.+)$/.test(s)) return s;
+  throw new UsageError(`${flag} must be sqlite, memory, sqlite://PATH or etcd://HOST:PORT, got "${s}"`);
+}
+
+function host(raw: Raw, flag: string): string {
+  const s = str(raw).trim();
+  if (isIP(s) || /^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?$/.test(s)) return s;
+  throw new UsageError(`${flag} must be an IP address or host name, got "${s}"`);
+}
+
+function path(raw: Raw, flag: string): string | undefined {
+  if (raw === undefined) return undefined;
+  const s = str(raw);
+  if (s.trim() === '') throw new UsageError(`${flag} must not be empty`);
+  return s;
+}
+
+function bool(raw: Raw): boolean {
+  return raw === true;
+}
+
+/** The flag table. Keys are commander's camel-cased attribute names. */
+export const FLAGS = {
+  stateDir: {
+    syntax: '--state-dir <dir>',
+    description:
+      'directory for certificates, tokens, kubeconfigs, the store, log and pid file (default: .flotilla/ in the working directory, or $FLOTILLA_HOME)',
+    parse: path,
+  },
+  store: {
+    syntax: '--store <store>',
+    description:
+      'where the control plane keeps its objects: sqlite (DIR/store.db), memory, sqlite://PATH or etcd://HOST:PORT[,HOST:PORT][/prefix]',
+    default: 'sqlite',
+    parse: store,
+  },
+  host: {
+    syntax: '--host <address>',
+    description: 'address the API server listens on (also added to its certificate)',
+    default: '127.0.0.1',
+    parse: host,
+  },
+  port: {
+    syntax: '--port <number>',
+    description: 'API server port (0 picks a free one; the kubeconfig records the real one)',
+    default: '5443',
+    parse: port,
+  },
+  insecureHttp: {
+    syntax: '--insecure-http',
+    description:
+      'serve plain HTTP without authentication and write no kubeconfig (tests only: kubectl sends no token over http)',
+    parse: bool,
+  },
+  members: {
+    syntax: '--members <names>',
+    description: "comma-separated local member clusters to start ('' for the control plane alone)",
+    default: 'member1,member2',
+    parse: names,
+  },
+  pull: {
+    syntax: '--pull <names>',
+    description: 'members (of --members) that run in Pull mode through an agent',
+    default: 'member2',
+    parse: names,
+  },
+  gatewayPort: {
+    syntax: '--gateway-port <number>',
+    description: 'port of the ingress gateway (Gateway servers declared on port 80)',
+    default: '8080',
+    parse: port,
+  },
+  runtime: {
+    syntax: '--runtime <kind>',
+    description: 'pod runtime of local clusters: process (real child processes) or simulated (no processes)',
+    default: 'process',
+    parse: oneOf(['process', 'simulated']),
+  },
+  demo: {
+    syntax: '--demo <name>',
+    description: 'apply a demo application once ready: bookinfo',
+    parse: (raw: Raw, flag: string) => (raw === undefined ? undefined : oneOf(['bookinfo'])(raw, flag)),
+  },
+  detach: {
+    syntax: '--detach',
+    description:
+      'start in the background, return once ready (logs in DIR/flotilla.log; stop with flotilla down)',
+    parse: bool,
+  },
+} as const satisfies Record<string, FlagSpec<unknown>>;
+
+/** A flag's name in the table. */
+export type FlagName = keyof typeof FLAGS;
+
+/** The parsed values of the named flags. */
+export type FlagValues<K extends FlagName> = { [P in K]: ReturnType<(typeof FLAGS)[P]['parse']> };
+
+/** Declares the named flags on a commander command, with descriptions and defaults from the table. */
+export function addFlags(command: Command, flagNames: readonly FlagName[]): Command {
+  for (const name of flagNames) {
+    const spec: FlagSpec<unknown> = FLAGS[name];
+    const option = new Option(spec.syntax, spec.description);
+    if (spec.default !== undefined) option.default(spec.default);
+    command.addOption(option);
+  }
+  return command;
+}
+
+/**
+ * Parses the named flags of a command commander has parsed; throws `UsageError` on the first bad
+ * value. `given` lists the flags the user wrote (as opposed to defaults).
+ */
+export function readFlags<K extends FlagName>(
+  command: Command,
+  flagNames: readonly K[],
+): { values: FlagValues<K>; given: Set<K> } {
+  const raw = command.opts<Record<string, Raw>>();
+  const values = {} as Record<K, unknown>;
+  const given = new Set<K>();
+  for (const name of flagNames) {
+    const spec: FlagSpec<unknown> = FLAGS[name];
+    values[name] = spec.parse(raw[name], spec.syntax.split(' ')[0] ?? name);
+    if (command.getOptionValueSource(name) === 'cli') given.add(name);
+  }
+  return { values: values as FlagValues<K>, given };
+}
+
+/** The storage URL for a `--store` value: `sqlite` is DIR/store.db, `memory` is memory://. */
+export function storeUrl(store: string, stateDir: string): string {
+  if (store === 'sqlite') return `sqlite://${join(stateDir, 'store.db')}`;
+  if (store === 'memory') return 'memory://';
+  return store;
+}
+
+/** The flag table as Markdown rows (`| flag | default | description |`), for docs. */
+export function flagTable(): string {
+  const rows = Object.values(FLAGS).map(
+    (spec: FlagSpec<unknown>) =>
+      `| \`${spec.syntax}\` | ${spec.default === undefined ? '' : `\`${spec.default}\``} | ${spec.description} |`,
+  );
+  return ['| flag | default | description |', '|---|---|---|', ...rows].join('\n');
+}

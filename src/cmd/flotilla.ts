@@ -1,0 +1,233 @@
+/**
+ * The `flotilla` command: parses argv with commander, resolves the state directory (flag,
+ * `FLOTILLA_HOME`, or `.flotilla/` in the working directory), routes logs to DIR/flotilla.log and
+ * human lines to the terminal, owns signals and the exit code. The only module that reads
+ * `process.argv` and `process.env`; everything it runs lives in `src/cli/`.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
+import { runDetached } from '../cli/detach.ts';
+import { runDown } from '../cli/down.ts';
+import { exitCodeOf, oneLine, type Terminal } from '../cli/errors.ts';
+import { addFlags, type FlagName, readFlags, storeUrl } from '../cli/flags.ts';
+import { type StatePaths, statePaths } from '../cli/state-dir.ts';
+import { checkUpFlags, notYetAvailable, type RunningUp, startUp } from '../cli/up.ts';
+import { createLogger, type Logger } from '../log/index.ts';
+
+const terminal: Terminal = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+let logger: Logger | undefined;
+let logPath: string | undefined;
+
+function resolveStateDir(flag: string | undefined): StatePaths {
+  return statePaths(resolve(flag ?? process.env.FLOTILLA_HOME ?? '.flotilla'));
+}
+
+function openLog(paths: StatePaths): Logger {
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  logPath = paths.log;
+  logger = createLogger({
+    name: 'flotilla',
+    destination: paths.log,
+    level: process.env.FLOTILLA_LOG_LEVEL ?? 'info',
+  });
+  return logger;
+}
+
+async function flushLog(): Promise<void> {
+  const current = logger;
+  if (current === undefined) return;
+  await new Promise<void>((done) => {
+    const timer = setTimeout(done, 1_000);
+    current.flush(() => {
+      clearTimeout(timer);
+      done();
+    });
+  });
+}
+
+/** Resolves with the signal's exit code once SIGINT/SIGTERM stopped `running`; a second signal exits at once. */
+function untilSignal(running: RunningUp): Promise<number> {
+  return new Promise((resolveExit) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        terminal.err(`flotilla: ${signal} again, exiting without cleanup`);
+        process.exit(130);
+      }
+      stopping = true;
+      terminal.out(`flotilla: ${signal}, shutting down`);
+      logger?.info({ signal }, 'shutting down');
+      running.close().then(
+        () => resolveExit(0),
+        (err: unknown) => {
+          logger?.error({ err }, 'shutdown failed');
+          resolveExit(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+const UP_FLAGS = [
+  'stateDir',
+  'members',
+  'pull',
+  'port',
+  'gatewayPort',
+  'store',
+  'runtime',
+  'demo',
+  'detach',
+] as const satisfies readonly FlagName[];
+const APISERVER_FLAGS = [
+  'store',
+  'host',
+  'port',
+  'stateDir',
+  'insecureHttp',
+] as const satisfies readonly FlagName[];
+
+async function up(command: Command): Promise<number> {
+  const { values, given } = readFlags(command, UP_FLAGS);
+  checkUpFlags(values, given);
+  const paths = resolveStateDir(values.stateDir);
+  const notices = notYetAvailable(values, given);
+  if (values.detach) {
+    for (const line of notices) terminal.out(line);
+    const args = process.argv.slice(2).filter((arg) => arg !== '--detach');
+    return runDetached({
+      paths,
+      terminal,
+      command: process.execPath,
+      args: [...process.execArgv, process.argv[1] ?? '', ...args, '--state-dir', paths.dir],
+      cwd: process.cwd(),
+      env: process.env,
+    });
+  }
+  const log = openLog(paths);
+  log.info({ argv: process.argv.slice(2), stateDir: paths.dir }, 'flotilla up');
+  for (const line of notices) terminal.out(line);
+  const running = await startUp({
+    paths,
+    storeUrl: storeUrl(values.store, paths.dir),
+    host: '127.0.0.1',
+    port: values.port,
+    ownStateDir: true,
+    logger: log,
+    terminal,
+  });
+  return untilSignal(running);
+}
+
+async function apiserver(command: Command): Promise<number> {
+  const { values } = readFlags(command, APISERVER_FLAGS);
+  const paths = resolveStateDir(values.stateDir);
+  const log = openLog(paths);
+  log.info({ argv: process.argv.slice(2), stateDir: paths.dir }, 'flotilla apiserver');
+  const running = await startUp({
+    paths,
+    storeUrl: storeUrl(values.store, paths.dir),
+    host: values.host,
+    port: values.port,
+    insecureHttp: values.insecureHttp,
+    ownStateDir: false,
+    logger: log,
+    terminal,
+  });
+  return untilSignal(running);
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('flotilla')
+    .description('Run applications across many Kubernetes clusters from one control plane.')
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .showSuggestionAfterError(true);
+  const action = (run: (command: Command) => Promise<number>) => async (_opts: unknown, command: Command) => {
+    setExit(await run(command));
+  };
+
+  addFlags(
+    program.command('up').description('start the control plane (and, later, local member clusters)'),
+    UP_FLAGS,
+  ).action(action(up));
+  addFlags(program.command('down').description('stop what flotilla up started'), ['stateDir']).action(
+    action((command) =>
+      runDown({ paths: resolveStateDir(readFlags(command, ['stateDir']).values.stateDir), terminal }),
+    ),
+  );
+  addFlags(program.command('apiserver').description('run the API server alone'), APISERVER_FLAGS).action(
+    action(apiserver),
+  );
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      terminal.out(`flotilla ${pkg.version} (node ${process.version})`);
+    });
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  if (argv.length === 0) {
+    terminal.err(program.helpInformation().trimEnd());
+    return 2;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      terminal.err(`flotilla: ${oneLine(err.message.replace(/^error: /, ''))}`);
+      return 2;
+    }
+    throw err;
+  }
+  return code;
+}
+
+function fail(err: unknown): void {
+  logger?.error({ err }, 'flotilla failed');
+  const hint = logPath && exitCodeOf(err) !== 2 ? ` (details in ${logPath})` : '';
+  terminal.err(`flotilla: ${oneLine(err)}${hint}`);
+}
+
+async function exit(code: number): Promise<never> {
+  await flushLog();
+  process.exit(code);
+}
+
+// Node's warnings (e.g. node:sqlite being experimental) go to the log, not the user's terminal.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  logger?.warn({ warning: { name: warning.name, message: warning.message } }, 'node warning');
+});
+
+process.on('uncaughtException', (err) => {
+  fail(new Error('internal error', { cause: err }));
+  void exit(1);
+});
+process.on('unhandledRejection', (err) => {
+  fail(new Error('internal error', { cause: err }));
+  void exit(1);
+});
+
+main(process.argv.slice(2)).then(
+  (code) => exit(code),
+  (err: unknown) => {
+    fail(err);
+    return exit(exitCodeOf(err));
+  },
+);
