@@ -52,12 +52,23 @@ const kv = (key: string, value: string, createRevision: number, modRevision: num
 /** Registers the conformance tests for `target` under `describe(target.name)`. */
 export function describeStorageConformance(target: ConformanceTarget): void {
   describe(`Storage conformance: ${target.name}`, () => {
-    if (target.setup) before(() => target.setup?.());
+    // A setup failure (say, no etcd binary) fails every test with its message, rather than
+    // cancelling them, so the run reports failures, not a quiet "cancelled".
+    let setupError: unknown;
+    before(async () => {
+      await target.setup?.().catch((err: unknown) => {
+        setupError = err;
+      });
+    });
     if (target.teardown) after(() => target.teardown?.());
+    const open = async (): Promise<Storage> => {
+      if (setupError !== undefined) throw new Error(`${target.name} setup failed: ${String(setupError)}`);
+      return target.open();
+    };
 
     const test = (name: string, fn: (s: Storage) => Promise<void>): void => {
       it(name, async () => {
-        const s = await target.open();
+        const s = await open();
         try {
           await fn(s);
         } finally {
@@ -290,7 +301,7 @@ export function describeStorageConformance(target: ConformanceTarget): void {
     });
 
     it('close ends watches and later calls fail with Unavailable', async () => {
-      const s = await target.open();
+      const s = await open();
       const w = await collectWatch(s, '/z/', 0);
       await s.close();
       assert.ok(isStorageError(await w.waitForError(), 'Unavailable'));
