@@ -53,6 +53,7 @@ export function builtinResources(): ResourceDef[] {
   ];
 }
 
+// Helpers shared with the API server and other packages.
 export { humanDuration, translateTimestampSince } from './age.ts';
 export { compareKubeVersions, printerCell, resourceDefFromCRD, validateCRD } from './crd.ts';
 export { evaluateJsonPath, jsonPathText, parseJsonPath } from './jsonpath.ts';

@@ -7,8 +7,9 @@ import { builtinResources } from './index.ts';
 
 const SCENARIO = '/work/shared/scenario';
 
-/** A fixed "now" and a creation time 5m10s earlier. */
+/** A fixed "now" for table cells. */
 export const NOW = new Date('2025-06-01T12:00:00Z');
+/** A creation timestamp 5m10s before `NOW`. */
 export const CREATED = '2025-06-01T11:54:50Z';
 
 /** Every document of a scenario file, with namespace `default` and a creation timestamp. */
