@@ -98,7 +98,11 @@ export function deploymentResource(): ResourceDef {
     },
     validate(obj, ctx) {
       if (ctx.status) return [];
-      return validateWorkloadSpec(obj.spec, { noun: 'deployment', restartPolicies: ALWAYS, replicas: true });
+      return validateWorkloadSpec(
+        obj.spec,
+        { noun: 'deployment', restartPolicies: ALWAYS, replicas: true },
+        ctx.old?.spec,
+      );
     },
   });
 }
@@ -150,7 +154,11 @@ export function replicaSetResource(): ResourceDef {
     },
     validate(obj, ctx) {
       if (ctx.status) return [];
-      return validateWorkloadSpec(obj.spec, { noun: 'deployment', restartPolicies: ALWAYS, replicas: true });
+      return validateWorkloadSpec(
+        obj.spec,
+        { noun: 'deployment', restartPolicies: ALWAYS, replicas: true },
+        ctx.old?.spec,
+      );
     },
   });
 }
@@ -206,7 +214,11 @@ export function statefulSetResource(): ResourceDef {
     },
     validate(obj, ctx) {
       if (ctx.status) return [];
-      return validateWorkloadSpec(obj.spec, { noun: 'statefulset', restartPolicies: ALWAYS, replicas: true });
+      return validateWorkloadSpec(
+        obj.spec,
+        { noun: 'statefulset', restartPolicies: ALWAYS, replicas: true },
+        ctx.old?.spec,
+      );
     },
   });
 }
@@ -287,7 +299,11 @@ export function daemonSetResource(): ResourceDef {
     },
     validate(obj, ctx) {
       if (ctx.status) return [];
-      return validateWorkloadSpec(obj.spec, { noun: 'daemonset', restartPolicies: ALWAYS, replicas: false });
+      return validateWorkloadSpec(
+        obj.spec,
+        { noun: 'daemonset', restartPolicies: ALWAYS, replicas: false },
+        ctx.old?.spec,
+      );
     },
   });
 }

@@ -105,12 +105,16 @@ export function jobResource(): ResourceDef {
     },
     validate(obj, ctx) {
       if (ctx.status) return [];
-      return validateWorkloadSpec(obj.spec, {
-        noun: 'job',
-        restartPolicies: ['OnFailure', 'Never'],
-        replicas: false,
-        selectorOptional: true,
-      });
+      return validateWorkloadSpec(
+        obj.spec,
+        {
+          noun: 'job',
+          restartPolicies: ['OnFailure', 'Never'],
+          replicas: false,
+          selectorOptional: true,
+        },
+        ctx.old?.spec,
+      );
     },
   });
 }

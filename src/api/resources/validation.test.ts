@@ -239,3 +239,16 @@ describe('Karmada and Istio', () => {
     ]);
   });
 });
+
+describe('updates', () => {
+  it('Deployment selector is immutable', () => {
+    const def = defOf('Deployment');
+    const old = find(app, 'Deployment', 'details-v1');
+    const next = structuredClone(old);
+    next.spec.selector = { matchLabels: { app: 'details' } };
+    const causes = def.validate?.(next, { old }) ?? [];
+    assert.deepEqual(fields(causes), ['spec.selector|FieldValueInvalid']);
+    assert.match(causes[0]?.message ?? '', /field is immutable$/);
+    assert.deepEqual(def.validate?.(structuredClone(old), { old }), []);
+  });
+});

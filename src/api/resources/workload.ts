@@ -59,10 +59,17 @@ export interface WorkloadOptions {
 // biome-ignore lint/suspicious/noExplicitAny: workload specs are open JSON
 type Obj = Record<string, any>;
 
-/** Validates `spec` of a pod-controlling workload: replicas, selector, template. */
-export function validateWorkloadSpec(spec: Obj | undefined, opts: WorkloadOptions): StatusCause[] {
+/** Validates `spec` of a pod-controlling workload: replicas, selector (immutable on update), template. */
+export function validateWorkloadSpec(
+  spec: Obj | undefined,
+  opts: WorkloadOptions,
+  oldSpec?: Obj,
+): StatusCause[] {
   if (spec === undefined || spec === null) return [required('spec')];
   const out: StatusCause[] = [];
+  if (oldSpec?.selector !== undefined && JSON.stringify(oldSpec.selector) !== JSON.stringify(spec.selector)) {
+    out.push(invalid('spec.selector', spec.selector ?? null, 'field is immutable'));
+  }
   if (opts.replicas && spec.replicas !== undefined) {
     if (typeof spec.replicas !== 'number' || spec.replicas < 0) {
       out.push(invalid('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
