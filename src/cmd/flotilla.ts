@@ -102,7 +102,14 @@ async function up(command: Command): Promise<number> {
   const notices = notYetAvailable(values, given);
   if (values.detach) {
     for (const line of notices) terminal.out(line);
-    const args = process.argv.slice(2).filter((arg) => arg !== '--detach');
+    // The same command line minus --detach, with the state dir made absolute.
+    const args: string[] = [];
+    const argv = process.argv.slice(2);
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i] ?? '';
+      if (arg === '--state-dir') i++;
+      else if (arg !== '--detach' && !arg.startsWith('--state-dir=')) args.push(arg);
+    }
     return runDetached({
       paths,
       terminal,
