@@ -49,6 +49,20 @@ async function waitForEndpoints(paths: StatePaths, pid: number, signal: AbortSig
   }
 }
 
+/** A pino JSON line as `LEVEL message: error`; other lines as they are. */
+function readableLogLine(line: string): string {
+  try {
+    const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+    if (typeof entry.msg !== 'string') return line;
+    const level = (
+      { 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' } as Record<number, string>
+    )[entry.level ?? 30];
+    return `${level ?? 'log'} ${entry.msg}${entry.err?.message ? `: ${entry.err.message}` : ''}`;
+  } catch {
+    return line;
+  }
+}
+
 /** Starts the detached child and waits for it; returns the exit code for the parent (0 ready, 1 not). */
 export async function runDetached(options: DetachOptions): Promise<number> {
   const { paths, terminal } = options;
@@ -114,7 +128,7 @@ export async function runDetached(options: DetachOptions): Promise<number> {
       ? `the background process ${(controller.signal.reason as Error).message}`
       : (err as Error).message;
     terminal.err(`flotilla: ${why} before it was ready; last lines of ${paths.log}:`);
-    for (const line of await logTail(paths, 20)) terminal.err(`  ${line}`);
+    for (const line of await logTail(paths, 20)) terminal.err(`  ${readableLogLine(line)}`);
     return 1;
   }
   child.off('exit', onExit);

@@ -219,7 +219,7 @@ async function exit(code: number): Promise<never> {
 // Node's warnings (e.g. node:sqlite being experimental) go to the log, not the user's terminal.
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
-  logger?.warn({ warning: { name: warning.name, message: warning.message } }, 'node warning');
+  logger?.warn({ warning: warning.name }, warning.message);
 });
 
 process.on('uncaughtException', (err) => {
