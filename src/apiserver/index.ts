@@ -43,7 +43,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     namespaceDef: nsDef,
     admission: [serviceAllocator({ storage, ...(options.serviceCidr ? { serviceCidr: options.serviceCidr } : {}) }), ...(options.admission ?? [])],
   });
-  const cache = new WatchCache(storage, { logger });
+  const cache = new WatchCache(storage, { logger, ...(options.watchCacheSize ? { capacity: options.watchCacheSize } : {}) });
   await cache.start();
 
   // The server's own controllers see every object through one index fed by the watch cache.

@@ -3,7 +3,7 @@
  * (`/openapi/v2`, `/openapi/v3[/…]`), `/version`, health (`/healthz`, `/livez`, `/readyz`) and
  * `/metrics`. Each returns whether it handled the path.
  */
-import { errors } from '../api/errors.ts';
+import { ApiError, errors } from '../api/errors.ts';
 import type { ServerParts } from './context.ts';
 import {
   aggregatedDiscovery,
@@ -93,8 +93,8 @@ export async function handleNonResource(
   }
 }
 
-function notFound(path: string) {
-  return errors.notFound({ group: '', resource: '', name: path });
+function notFound(_path: string): ApiError {
+  return new ApiError(404, 'NotFound', 'the server could not find the requested resource', { details: {} });
 }
 
 function sendText(res: ServerResponse, code: number, text: string): void {

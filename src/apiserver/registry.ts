@@ -86,7 +86,7 @@ export class Registry {
     await this.#admit(req);
     this.#validate(def, req.object);
     if (def.namespaced) await this.#checkNamespace(namespace, req.object);
-    const version = parseApiVersion(body.apiVersion).version;
+    const version = parseApiVersion(obj.apiVersion).version;
     if (options.dryRun) {
       const existing = await this.#read(def, namespace, req.object.metadata.name!);
       if (existing) throw errors.alreadyExists(target(def, req.object.metadata.name!));
@@ -107,7 +107,7 @@ export class Registry {
     if (obj.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
     }
-    const version = parseApiVersion(body.apiVersion).version;
+    const version = parseApiVersion(obj.apiVersion).version;
     return this.#write(def, namespace, name, version, options, (old) => {
       if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion) {
         throw errors.conflict(target(def, name));
@@ -127,7 +127,7 @@ export class Registry {
     version?: string,
   ): Promise<{ object: KubeObject; created: boolean }> {
     const isApply = contentType.startsWith('application/apply-patch');
-    const patchOptions = { schema: def.patchSchema, manager: options.fieldManager ?? '', force: !!options.force };
+    const patchOptions = { ...(def.patchSchema ? { schema: def.patchSchema } : {}), manager: options.fieldManager ?? '', force: !!options.force };
     const existing = await this.#read(def, namespace, name);
     if (!existing) {
       if (!isApply || options.subresource) throw errors.notFound(target(def, name));

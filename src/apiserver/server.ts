@@ -9,7 +9,7 @@ import { ApiError, errors } from '../api/errors.ts';
 import type { RequestContext, ServerParts } from './context.ts';
 import { handleResource } from './handlers.ts';
 import { sendError } from './http-util.ts';
-import type { ApiMetrics } from './metrics.ts';
+import { type ApiMetrics, requestKind } from './metrics.ts';
 import { handleNonResource, type NonResourceDeps, PUBLIC_PATHS } from './nonresource.ts';
 import { parseRequestPath, type ResourceRequest } from './request-info.ts';
 import type { ApiServerOptions, UserInfo } from './types.ts';
@@ -63,7 +63,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpServer
   let verb = req.method ?? 'GET';
   let code = 200;
   let resourceInfo: ResourceRequest | undefined;
-  metrics.inflight(+1);
+  const kind = requestKind(req.method ?? 'GET');
+  metrics.inflight(+1, kind);
   try {
     const user = authenticate(req, options);
     const isPublic = info.kind === 'nonResource' && PUBLIC_PATHS.has(url.pathname.replace(/\/+$/, '') || '/');
@@ -94,7 +95,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpServer
     if (apiErr.code >= 500) parts.logger.error({ err, method: req.method, url: req.url }, 'request failed');
     else drain(req);
   } finally {
-    metrics.inflight(-1);
+    metrics.inflight(-1, kind);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.observeRequest({
       verb,
@@ -105,6 +106,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpServer
       scope: resourceInfo ? (resourceInfo.name ? 'resource' : resourceInfo.namespace ? 'namespace' : 'cluster') : '',
       code,
       seconds,
+      dryRun: url.searchParams.get('dryRun') ?? '',
     });
   }
 }

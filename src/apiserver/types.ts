@@ -68,6 +68,8 @@ export interface ApiServerOptions {
   subresourceHandlers?: Record<string, SubresourceHandler>;
   /** Namespaces created at start-up when missing; default default, kube-system, kube-public, kube-node-lease. */
   initialNamespaces?: string[];
+  /** Events the watch cache keeps for resuming watches in memory; default 20,000. */
+  watchCacheSize?: number;
   /** Cluster name reported in logs. */
   name?: string;
 }
