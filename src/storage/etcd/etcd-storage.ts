@@ -3,7 +3,8 @@
  * prefix; revisions are etcd's own (global to the etcd cluster, so writes by other users of the
  * cluster advance them too, and `compact` compacts the whole cluster's history).
  */
-import { Etcd3, type IKeyValue, type IRangeRequest, type IRangeResponse, type ITxnRequest } from 'etcd3';
+import { handleWhen, noop, retry } from 'cockatiel';
+import { Etcd3, isRecoverableError, type IKeyValue, type IRangeRequest, type IRangeResponse, type ITxnRequest } from 'etcd3';
 import { closedError, normaliseRevision, prefixEnd, rangeStart } from '../keys.ts';
 import {
   type KeyValue,
@@ -39,6 +40,13 @@ export class EtcdStorage implements Storage {
     const timeout = options.callTimeoutMs ?? 10_000;
     this.#client = new Etcd3({
       hosts: options.endpoints,
+      // Cancelling a watch stream surfaces as a recoverable gRPC error; etcd3's default per-host
+      // circuit breaker counts those and, after three closed watches, refuses every call for 5 s.
+      // Calls are retried on genuine unavailability only, and failures reach our callers.
+      faultHandling: {
+        host: () => noop,
+        global: retry(handleWhen((err) => isRecoverableError(err) && !/cancel/i.test(err.message)), { maxAttempts: 2 }),
+      },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
     });
     this.#prefix = options.prefix ?? '';
@@ -163,7 +171,7 @@ export class EtcdStorage implements Storage {
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.#range({ key: this.#codec.encode(''), count_only: true }, 'currentRevision');
+    const res = await this.#range({ key: this.#codec.encode('\u0000'), count_only: true }, 'currentRevision');
     return Number(res.header.revision);
   }
 
