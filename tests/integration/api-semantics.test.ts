@@ -61,6 +61,21 @@ describe('API semantics', () => {
     assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED w2', 'DELETED w1']);
   });
 
+  it('sends initial events then a bookmark marking their end, and ends at timeoutSeconds', async () => {
+    await t.request('POST', '/api/v1/namespaces/default/configmaps', cm('init-a', { labels: { set: 'init' } }));
+    await t.request('POST', '/api/v1/namespaces/default/configmaps', cm('init-b', { labels: { set: 'init' } }));
+    const started = Date.now();
+    const events = await watchEvents(
+      `${t.url}/api/v1/namespaces/default/configmaps?watch=true&labelSelector=set%3Dinit&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1`,
+      10,
+      5000,
+    );
+    assert.deepEqual(events.slice(0, 2).map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED init-a', 'ADDED init-b']);
+    assert.equal(events[2]?.type, 'BOOKMARK');
+    assert.equal(events[2]?.object.metadata.annotations['k8s.io/initial-events-end'], 'true');
+    assert.ok(Date.now() - started < 4000, 'the stream ended at timeoutSeconds');
+  });
+
   it('pages lists with limit and continue over one snapshot', async () => {
     for (let i = 0; i < 7; i++) await t.request('POST', '/api/v1/namespaces/default/configmaps', cm(`page-${i}`, { labels: { set: 'paging' } }));
     const names: string[] = [];
