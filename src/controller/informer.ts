@@ -12,6 +12,7 @@ import type { Client } from '../client/client.ts';
 import type { ResourceRef } from '../client/resources.ts';
 import { statusToError } from '../client/transport.ts';
 import { silentLogger } from '../log/index.ts';
+import { sleep } from './sleep.ts';
 import { deepFreeze, type IndexFunc, objectKey, type ReadonlyStore, Store } from './store.ts';
 
 /** Callbacks for cache changes; they must not block (typically they enqueue keys). */
@@ -45,18 +46,6 @@ export interface InformerOptions<T extends KubeObject = KubeObject> extends Info
   backoff?: { initialMs?: number; maxMs?: number } | undefined;
   logger?: Logger | undefined;
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /** A list-watch cache of one collection; create through `InformerFactory` to share it. */
 export class Informer<T extends KubeObject = KubeObject> {
