@@ -23,7 +23,11 @@ export function nowTimestamp(now = new Date()): string {
 }
 
 /** Fills the metadata the server owns on create; the object is a private copy. */
-export function prepareForCreate(obj: KubeObject, def: ResourceDef, namespace: string): void {
+/**
+ * `keepManagedFields` is for creates through server-side apply, whose field ownership was just
+ * computed; plain creates drop client-sent managedFields.
+ */
+export function prepareForCreate(obj: KubeObject, def: ResourceDef, namespace: string, keepManagedFields = false): void {
   const meta = obj.metadata;
   if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
   if (def.namespaced) meta.namespace = namespace;
@@ -33,7 +37,7 @@ export function prepareForCreate(obj: KubeObject, def: ResourceDef, namespace: s
   meta.generation = 1;
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
-  delete meta.managedFields;
+  if (!keepManagedFields) delete meta.managedFields;
   if (def.subresources.status) delete obj.status;
 }
 

@@ -24,6 +24,8 @@ export type { ListOptions } from './registry-list.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** Set by server-side apply creates: keep the managedFields apply computed. */
+  appliedFields?: boolean;
   fieldManager?: string;
   user?: UserInfo;
   /** `status` for the status subresource. */
@@ -78,7 +80,7 @@ export class Registry {
         { reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' },
       ]);
     }
-    prepareForCreate(obj, def, namespace);
+    prepareForCreate(obj, def, namespace, !!options.appliedFields);
     def.defaulting?.(obj);
     normaliseMeta(obj);
     const req: AdmissionRequest = { operation: 'CREATE', def, subresource: '', object: obj, dryRun: !!options.dryRun };
@@ -134,7 +136,7 @@ export class Registry {
       const applied = applyPatchByContentType(contentType, undefined, patchBody, patchOptions) as KubeObject;
       if (!applied.metadata) applied.metadata = {};
       if (applied.metadata.name === undefined) applied.metadata.name = name;
-      const object = await this.create(def, namespace, applied, options);
+      const object = await this.create(def, namespace, applied, { ...options, appliedFields: true });
       return { object, created: true };
     }
     const object = await this.#write(def, namespace, name, version, options, (old) => {
