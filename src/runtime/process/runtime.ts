@@ -162,8 +162,10 @@ export class ProcessRuntime implements PodRuntime {
         restartCount: Number(prev?.restartCount ?? 0) + (prev?.containerID ? 1 : 0),
       });
     };
-    fresh.init = (pod.spec?.initContainers ?? []).map((c: Obj) => make(c, true));
-    fresh.containers = (pod.spec?.containers ?? []).map((c: Obj) => make(c, false));
+    const list = (v: unknown): Obj[] =>
+      Array.isArray(v) ? v.filter((c) => typeof c === 'object' && c !== null) : [];
+    fresh.init = list(pod.spec?.initContainers).map((c) => make(c, true));
+    fresh.containers = list(pod.spec?.containers).map((c) => make(c, false));
     this.#begin(fresh);
   }
 
