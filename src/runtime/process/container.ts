@@ -4,12 +4,11 @@
  * and restarts it with kubelet's back-off. Bad specs become waiting reasons and Warning events.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '../../api/meta.ts';
-import { containerEnv, expandArgs } from '../env.ts';
 import { rfc3339 } from '../pod-status.ts';
 import type {
   ContainerState,
@@ -19,9 +18,10 @@ import type {
   WaitingReason,
 } from '../types.ts';
 import { type BackoffOptions, formatDuration, RestartBackoff } from './backoff.ts';
-import { findExecutable, type ImageCatalog, normalizeImage } from './catalog.ts';
+import type { ImageCatalog } from './catalog.ts';
+import { planLaunch } from './launch.ts';
 import { LogWriter } from './logs.ts';
-import { type ProbeKind, ProbeWorker, validateProbe } from './probes.ts';
+import { type ProbeKind, ProbeWorker } from './probes.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: container specs are open JSON
 type Obj = Record<string, any>;
@@ -180,75 +180,31 @@ export class ContainerRunner {
   #attempt(): void {
     this.#timer = undefined;
     if (this.#stopping) return;
-    const spec = this.#spec;
-    const image = String(spec.image ?? '');
-    for (const kind of ['startup', 'liveness', 'readiness'] as const) {
-      const err = validateProbe(kind, spec[`${kind}Probe`]);
-      if (err !== undefined) {
-        this.#fail('CreateContainerError', err);
-        return;
-      }
-    }
-    const host = this.#o.host;
-    const lookup = host.catalog.resolve(image);
-    const program = 'program' in lookup ? lookup.program : undefined;
-    const sync = host.sync();
-    const built = containerEnv({
-      pod: host.pod(),
-      container: spec,
-      podIP: host.podIP,
-      hostIP: sync.hostIP ?? '127.0.0.1',
-      clusterName: sync.clusterName,
-      serviceEnv: sync.serviceEnv,
-      configMaps: sync.configMaps,
-      secrets: sync.secrets,
-      imageEnv: program?.env,
-      baseEnv: host.baseEnv,
-    });
-    if ('error' in built) {
-      this.#fail('CreateContainerConfigError', built.error);
+    const image = String(this.#spec.image ?? '');
+    const plan = planLaunch(this.#spec, this.#o.host);
+    if (plan.kind === 'invalid') {
+      this.#fail(plan.reason, plan.message);
       return;
     }
-    const command: unknown[] = Array.isArray(spec.command) ? spec.command : [];
-    if (command.length === 0 && program === undefined) {
-      this.#pullFailed(image, 'error' in lookup ? lookup.error : '');
+    if (plan.kind === 'pull-failed') {
+      this.#pullFailed(image, plan.message);
       return;
     }
-    if (spec.imagePullPolicy === 'Always') {
+    if (this.#spec.imagePullPolicy === 'Always') {
       this.#event('Normal', 'Pulling', `Pulling image "${image}"`);
-      this.#event(
-        'Normal',
-        'Pulled',
-        `Successfully pulled image "${image}" in 0s (0s including waiting). Image size: 0 bytes.`,
-      );
+      const pulled = `Successfully pulled image "${image}" in 0s (0s including waiting). Image size: 0 bytes.`;
+      this.#event('Normal', 'Pulled', pulled);
     } else {
       this.#event('Normal', 'Pulled', `Container image "${image}" already present on machine`);
     }
-    const port = (Array.isArray(spec.ports) ? spec.ports : []).find(
-      (p: Obj) => typeof p?.containerPort === 'number',
-    );
-    const vars = { CONTAINER_PORT: String(port?.containerPort ?? 9080), ...built.env };
-    const argv =
-      command.length > 0
-        ? expandArgs([...command, ...(Array.isArray(spec.args) ? spec.args : [])], built.env)
-        : expandArgs(
-            [...(program?.command ?? []), ...(Array.isArray(spec.args) ? spec.args : (program?.args ?? []))],
-            vars,
-          );
-    const wd =
-      typeof spec.workingDir === 'string' && fs.existsSync(spec.workingDir) ? spec.workingDir : undefined;
-    const cwd = wd ?? program?.workingDir ?? host.podDir;
-    const exe = findExecutable(argv[0] ?? '', built.env.PATH, cwd);
-    if (exe === undefined) {
-      this.#startFailed(`exec: "${argv[0] ?? ''}": executable file not found in $PATH`);
+    if (plan.kind === 'start-failed') {
+      this.#startFailed(plan.message);
       return;
     }
-    this.#imageID = `${normalizeImage(image).replace(/[:@].*$/, '')}@sha256:${createHash('sha256')
-      .update(`${image}\0${argv.join('\0')}`)
-      .digest('hex')}`;
-    this.#env = built.env;
-    this.#cwd = cwd;
-    this.#spawn(exe, argv.slice(1), built.env, cwd);
+    this.#imageID = plan.imageID;
+    this.#env = plan.env;
+    this.#cwd = plan.cwd;
+    this.#spawn(plan.exe, plan.args, plan.env, plan.cwd);
   }
 
   #fail(reason: WaitingReason, message: string): void {
