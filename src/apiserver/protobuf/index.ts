@@ -11,7 +11,7 @@
 import { ApiError, errors } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { decodeMessage, SchemaGapError } from './decode.ts';
-import { KINDS } from './schema.ts';
+import { messageForKind } from './schema.ts';
 import { WIRE, WireError, WireReader } from './wire.ts';
 
 /** The media type of Kubernetes protobuf bodies. */
@@ -85,7 +85,7 @@ export function decodeKubeProtobuf(body: Uint8Array): KubeObject {
         `protobuf bodies with content encoding "${envelope.contentEncoding}" are not supported; send application/json`,
       );
     }
-    const message = KINDS.get(`${apiVersion}/${kind}`);
+    const message = messageForKind(apiVersion, kind);
     if (message === undefined) {
       throw errors.unsupportedMediaType(
         `${kind} (${apiVersion}) cannot be decoded from ${PROTOBUF_CONTENT_TYPE} by this server; send application/json`,

@@ -77,7 +77,7 @@ async function startProxy(upstream: string, captured: Captured[]): Promise<Serve
       }
     }
     const init: RequestInit = { method: req.method ?? 'GET', headers };
-    if (body !== undefined) init.body = body;
+    if (body !== undefined) init.body = typeof body === 'string' ? body : new Uint8Array(body);
     const upstreamRes = await fetch(`${upstream}${req.url}`, init);
     const out = Buffer.from(await upstreamRes.arrayBuffer());
     const outHeaders: Record<string, string> = {};

@@ -55,6 +55,15 @@ export const META: MessageTable = {
     1: 'kind string',
     2: 'apiVersion string',
   },
+  DeleteOptions: {
+    1: 'gracePeriodSeconds? int64',
+    2: 'preconditions Preconditions',
+    3: 'orphanDependents? bool',
+    4: 'propagationPolicy? string',
+    5: 'dryRun string[]',
+    6: 'ignoreStoreReadErrorWithClusterBreakingPotential? bool',
+  },
+  Preconditions: { 1: 'uid? string', 2: 'resourceVersion? string' },
   Condition: {
     1: 'type! string',
     2: 'status! string',

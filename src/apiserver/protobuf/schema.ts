@@ -80,7 +80,11 @@ function compileAll(): Map<string, CompiledMessage> {
 /** Every decodable message by name. Names are unique across the groups covered. */
 export const MESSAGES: ReadonlyMap<string, CompiledMessage> = compileAll();
 
-/** `apiVersion/kind` → top-level message, for the kinds whose protobuf bodies are accepted. */
+/**
+ * `apiVersion/kind` → top-level message, for the kinds whose protobuf bodies are accepted.
+ * `DeleteOptions` is looked up by kind alone (see `messageForKind`): typed clients label it with
+ * the group version of the resource being deleted.
+ */
 export const KINDS: ReadonlyMap<string, string> = new Map([
   ['v1/Namespace', 'Namespace'],
   ['v1/ConfigMap', 'ConfigMap'],
@@ -100,3 +104,9 @@ export const KINDS: ReadonlyMap<string, string> = new Map([
   ['rbac.authorization.k8s.io/v1/RoleBinding', 'RoleBinding'],
   ['rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'ClusterRoleBinding'],
 ]);
+
+/** The top-level message for a body's apiVersion and kind, or undefined when it has no schema. */
+export function messageForKind(apiVersion: string, kind: string): string | undefined {
+  if (kind === 'DeleteOptions') return 'DeleteOptions';
+  return KINDS.get(`${apiVersion}/${kind}`);
+}
