@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, errors } from '../api/errors.ts';
+import { decodeKubeProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf/index.ts';
 
 /** Reads the whole request body; refuses bodies over `limit` bytes with 413 without buffering them. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -48,6 +49,8 @@ export function mediaType(contentType: string | undefined): string {
  */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
+  // kubectl's generators (`kubectl create namespace|configmap|deployment …`) send protobuf.
+  if (type === PROTOBUF_CONTENT_TYPE) return decodeKubeProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
   const yamlAllowed = type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml';
@@ -60,7 +63,7 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   ]);
   if (!yamlAllowed && !jsonTypes.has(type)) {
     throw errors.unsupportedMediaType(
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
     );
   }
   try {

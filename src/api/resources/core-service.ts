@@ -4,7 +4,7 @@ import type { ResourceDef } from '../resource-def.ts';
 import { defineResource } from './define.ts';
 import { metadataOnlySchema, serviceSchema } from './patch-schemas.ts';
 import { ageColumn, ageOf, column, formatLabels, nameColumn, wide } from './table-util.ts';
-import { duplicate, invalid, isValidPortName, isValidPortNum, notSupported, required } from './validation.ts';
+import { duplicate, invalid, isDNS1123Label, isValidPortName, isValidPortNum, notSupported, required } from './validation.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: service specs are open JSON
 type Obj = Record<string, any>;
@@ -58,7 +58,8 @@ function validateService(obj: KubeObject): StatusCause[] {
     const pp = `spec.ports[${i}]`;
     if (ports.length > 1 && !p.name) out.push(required(`${pp}.name`));
     if (p.name) {
-      for (const m of isValidPortName(p.name)) out.push(invalid(`${pp}.name`, p.name, m));
+      // Service port names are DNS labels (`80-8080` is fine), unlike container port names.
+      for (const m of isDNS1123Label(p.name)) out.push(invalid(`${pp}.name`, p.name, m));
       if (names.has(p.name)) out.push(duplicate(`${pp}.name`, p.name));
       names.add(p.name);
     }
