@@ -39,7 +39,7 @@ export interface EventRecorderOptions {
   qps?: number;
   /** Events queued beyond this are dropped (logged); default 1000. */
   maxQueue?: number;
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** The clock, for tests; default `Date.now`. */
   now?: () => number;
 }
