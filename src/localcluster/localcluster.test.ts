@@ -131,7 +131,7 @@ describe('local cluster (process runtime)', () => {
   });
 
   it('forwards a ClusterIP to the ready endpoints of its EndpointSlices', async () => {
-    const svc = await cluster.client.create(resources.services, {
+    const svc: KubeObject = await cluster.client.create<KubeObject>(resources.services, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'details', namespace: 'default' },
