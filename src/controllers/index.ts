@@ -10,11 +10,19 @@ import { InformerFactory } from '../controller/factory.ts';
 import type { Controller } from '../controller/reconciler.ts';
 import { silentLogger } from '../log/index.ts';
 import { newDeploymentController } from './deployment/controller.ts';
+import { newEndpointSliceController } from './endpointslice/controller.ts';
 import { newReplicaSetController } from './replicaset/controller.ts';
+import { newScheduler } from './scheduler/controller.ts';
+import { newServiceAccountController } from './serviceaccount/controller.ts';
 
+export { EventRecorder, type EventRecorderOptions } from '../controller/events.ts';
 export type { ControllerContext } from './common/context.ts';
 export { newDeploymentController } from './deployment/controller.ts';
+export { newEndpointSliceController } from './endpointslice/controller.ts';
 export { newReplicaSetController } from './replicaset/controller.ts';
+export { newScheduler, SCHEDULER_NAME } from './scheduler/controller.ts';
+export { parseQuantity } from './scheduler/quantity.ts';
+export { newServiceAccountController } from './serviceaccount/controller.ts';
 
 /** Options for {@link startWorkloadControllers}. */
 export interface WorkloadControllersOptions {
@@ -39,7 +47,13 @@ export async function startWorkloadControllers(
   const logger = options.logger ?? silentLogger();
   const factory = new InformerFactory({ client: options.client, logger });
   const ctx = { client: options.client, factory, logger, workers: options.workers };
-  const controllers: Controller[] = [newDeploymentController(ctx), newReplicaSetController(ctx)];
+  const controllers: Controller[] = [
+    newDeploymentController(ctx),
+    newReplicaSetController(ctx),
+    newEndpointSliceController(ctx),
+    newServiceAccountController(ctx),
+    newScheduler(ctx),
+  ];
   factory.start();
   try {
     await Promise.all(controllers.map((c) => c.start()));

@@ -32,7 +32,7 @@ export async function startHarness(
     kubeConfig: kubeConfigFromUrl({ server: t.url }),
     qps: Number.POSITIVE_INFINITY,
   });
-  const k = new FakeKubelet({ client, node: 'node-1', bindPending: true, ...kubelet });
+  const k = new FakeKubelet({ client, node: 'node-1', ...kubelet });
   await k.start();
   const controllers = await startWorkloadControllers({ client });
   const list = async (ref: ResourceRef, namespace = 'default', labelSelector?: string) =>
