@@ -40,6 +40,8 @@ describe('Deployment controller', () => {
 
   const pods = async (app: string) =>
     (await h.list(resources.pods, 'default', `app=${app}`)).filter(isPodActive);
+  const patch = (name: string, body: unknown) =>
+    h.client.patch(resources.deployments, { name, namespace: 'default', type: 'strategic', patch: body });
   const getDeploy = (name: string) => h.client.get(resources.deployments, { name, namespace: 'default' });
 
   it('creates one ReplicaSet and its pods, and reports 3/3 available', async () => {
@@ -112,9 +114,7 @@ describe('Deployment controller', () => {
 
   it('scales 3 → 5 → 1', async () => {
     const scale = async (n: number) => {
-      const d = await getDeploy('web');
-      d.spec.replicas = n;
-      await h.client.update(resources.deployments, d);
+      await patch('web', { spec: { replicas: n } });
       await waitFor(`${n} pods`, async () => {
         const d = await getDeploy('web');
         return (
@@ -168,9 +168,7 @@ describe('Deployment controller', () => {
     check();
     try {
       for (const image of ['img:2', 'img:3']) {
-        const d = await getDeploy('roll');
-        d.spec.template.spec.containers[0].image = image;
-        await h.client.update(resources.deployments, d);
+        await patch('roll', { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } });
         await waitFor(`rollout to ${image}`, async () => {
           const d = await getDeploy('roll');
           const ps = await pods('roll');
@@ -217,9 +215,7 @@ describe('Deployment controller', () => {
       deployment('rec', 2, 'img:1', { strategy: { type: 'Recreate' } }),
     );
     await waitFor('rec available', async () => (await getDeploy('rec')).status?.availableReplicas === 2);
-    const d = await getDeploy('rec');
-    d.spec.template.spec.containers[0].image = 'img:2';
-    await h.client.update(resources.deployments, d);
+    await patch('rec', { spec: { template: { spec: { containers: [{ name: 'app', image: 'img:2' }] } } } });
     await waitFor('rec rolled', async () => {
       const ps = await pods('rec');
       const d = await getDeploy('rec');

@@ -34,7 +34,7 @@ describe('EndpointSlice controller', () => {
       },
     });
     // A matching pod on a node no kubelet runs: Running with an IP but never Ready.
-    const stray = await h.client.create(resources.pods, {
+    const stray: KubeObject = await h.client.create(resources.pods, {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'api-unready', namespace: 'default', labels: { app: 'api' } },
@@ -49,7 +49,7 @@ describe('EndpointSlice controller', () => {
       conditions: [{ type: 'Ready', status: 'False' }],
     };
     await h.client.updateStatus(resources.pods, stray);
-    const svc = await h.client.create(resources.services, {
+    const svc: KubeObject = await h.client.create(resources.services, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'api', namespace: 'default', labels: { tier: 'backend' } },
@@ -107,9 +107,12 @@ describe('EndpointSlice controller', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await slicesOf('api'))[0]?.metadata.resourceVersion, rv);
 
-    const fresh = await h.client.get(resources.services, { name: 'api', namespace: 'default' });
-    fresh.spec.publishNotReadyAddresses = true;
-    await h.client.update(resources.services, fresh);
+    await h.client.patch(resources.services, {
+      name: 'api',
+      namespace: 'default',
+      type: 'merge',
+      patch: { spec: { publishNotReadyAddresses: true } },
+    });
     const all = await waitFor('4 endpoints', async () => {
       const s = await slicesOf('api');
       return s.length === 1 && s[0]!.endpoints?.length === 4 && s[0];
@@ -120,9 +123,12 @@ describe('EndpointSlice controller', () => {
   });
 
   it('drops a deleted pod and keeps an empty slice when nothing is ready', async () => {
-    const d = await h.client.get(resources.deployments, { name: 'api', namespace: 'default' });
-    d.spec.replicas = 0;
-    await h.client.update(resources.deployments, d);
+    await h.client.patch(resources.deployments, {
+      name: 'api',
+      namespace: 'default',
+      type: 'merge',
+      patch: { spec: { replicas: 0 } },
+    });
     await h.client.delete(resources.pods, { name: 'api-unready', namespace: 'default' });
     const s = await waitFor('empty slice', async () => {
       const s = await slicesOf('api');
