@@ -9,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, type Terminal } from './errors.ts';
 import { readKubeconfig } from './kubeconfig.ts';
+import { memberLine } from './members.ts';
 import {
   type Endpoints,
   ensureStateDir,
@@ -31,7 +32,7 @@ export interface DetachOptions {
   args: readonly string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** How long the child may take to become ready; default 90 s. */
+  /** How long the child may take to become ready (control plane and members); default 120 s. */
   timeoutMs?: number;
 }
 
@@ -66,7 +67,7 @@ function readableLogLine(line: string): string {
 /** Starts the detached child and waits for it; returns the exit code for the parent (0 ready, 1 not). */
 export async function runDetached(options: DetachOptions): Promise<number> {
   const { paths, terminal } = options;
-  const timeoutMs = options.timeoutMs ?? 90_000;
+  const timeoutMs = options.timeoutMs ?? 120_000;
   await ensureStateDir(paths);
   const other = await runningPid(paths);
   if (other !== undefined) {
@@ -134,7 +135,8 @@ export async function runDetached(options: DetachOptions): Promise<number> {
   child.off('exit', onExit);
   child.unref();
   for (const line of endpointLines(endpoints.apiserver, endpoints.kubeconfig)) terminal.out(line);
-  terminal.out(readyLine(endpoints.apiserver, endpoints.kubeconfig));
+  for (const m of endpoints.members ?? []) terminal.out(memberLine(m));
+  terminal.out(readyLine(endpoints.apiserver, endpoints.kubeconfig, endpoints.members));
   terminal.out(`flotilla: running in the background (pid ${pid}); stop it with flotilla down`);
   return 0;
 }

@@ -146,6 +146,28 @@ export const FLAGS = {
     description: 'apply a demo application once ready: bookinfo',
     parse: (raw: Raw, flag: string) => (raw === undefined ? undefined : oneOf(['bookinfo'])(raw, flag)),
   },
+  name: {
+    syntax: '--name <name>',
+    description:
+      'name of the local cluster (a DNS label): its context, kubeconfig DIR/<name>.config and state DIR/<name>/',
+    parse: (raw: Raw, flag: string) => {
+      const list = names(raw, flag);
+      if (list.length !== 1) throw new UsageError(`${flag} takes one cluster name, got "${str(raw)}"`);
+      return list[0] as string;
+    },
+  },
+  index: {
+    syntax: '--index <number>',
+    description:
+      'which loopback ranges the local cluster uses (pods 127.<10+i>.0.0/16, Services 127.<100+i>.0.0/16), 0-89 (default: from the number ending --name, e.g. member2 → 1)',
+    parse: (raw: Raw, flag: string) => {
+      if (raw === undefined) return undefined;
+      const s = str(raw).trim();
+      const n = /^\d{1,2}$/.test(s) ? Number(s) : Number.NaN;
+      if (!(n >= 0 && n <= 89)) throw new UsageError(`${flag} must be a number between 0 and 89, got "${s}"`);
+      return n;
+    },
+  },
   detach: {
     syntax: '--detach',
     description:

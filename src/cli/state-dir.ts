@@ -25,6 +25,8 @@ export interface Endpoints {
   pid: number;
   apiserver: string;
   kubeconfig?: string;
+  /** Local member clusters, once they are ready. */
+  members?: { name: string; url: string; kubeconfig: string }[];
   startedAt: string;
 }
 

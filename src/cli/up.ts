@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { RunningControlPlane } from './control-plane.ts';
 import { CliError, type Terminal, UsageError } from './errors.ts';
 import type { FlagValues } from './flags.ts';
+import { type MemberEndpoint, memberLine, type RunningMembers, startMembers } from './members.ts';
 import {
   ensureStateDir,
   removePidFile,
@@ -33,11 +34,16 @@ export interface StartUpOptions {
   terminal: Terminal;
   /** Deadline for `/readyz`; default 60 s. */
   readyTimeoutMs?: number;
+  /** Local member clusters to start after the control plane (none for `apiserver`). */
+  members?: readonly string[];
+  /** Their pod runtime; default process. */
+  runtime?: 'process' | 'simulated';
 }
 
 /** Something `startUp` started; `close` stops it and releases the state directory. */
 export interface RunningUp {
-  controlPlane: RunningControlPlane;
+  controlPlane?: RunningControlPlane;
+  members?: MemberEndpoint[];
   close(): Promise<void>;
 }
 
@@ -53,13 +59,12 @@ export function notYetAvailable(flags: UpFlags, given: ReadonlySet<string>): str
   const lines: string[] = [];
   if (flags.members.length > 0) {
     lines.push(
-      `flotilla: local member clusters (${flags.members.join(', ')}) arrive with a later release; starting the control plane alone`,
+      `flotilla: member clusters (${flags.members.join(', ')}) run as local clusters; joining them to the control plane arrives with a later release`,
     );
   }
   const later: Array<[string, string]> = [
     ['pull', '--pull (Pull-mode members)'],
     ['gatewayPort', '--gateway-port (the ingress gateway)'],
-    ['runtime', '--runtime (pod runtimes)'],
     ['demo', '--demo (demo applications)'],
   ];
   for (const [flag, what] of later) {
@@ -76,10 +81,16 @@ export function endpointLines(url: string, kubeconfigPath: string | undefined): 
 }
 
 /** The final line, containing `ready`, with a command to try. */
-export function readyLine(url: string, kubeconfigPath: string | undefined): string {
+export function readyLine(
+  url: string,
+  kubeconfigPath: string | undefined,
+  members: readonly MemberEndpoint[] = [],
+): string {
   const kubectl =
     kubeconfigPath === undefined ? `kubectl -s ${url}` : `kubectl --kubeconfig ${kubeconfigPath}`;
-  return `flotilla is ready (control plane): ${kubectl} get ns`;
+  const what =
+    members.length === 0 ? 'control plane' : `control plane + ${members.map((m) => m.name).join(', ')}`;
+  return `flotilla is ready (${what}): ${kubectl} get ns`;
 }
 
 function isAddressInUse(err: unknown): boolean {
@@ -130,23 +141,17 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
     }
     throw new CliError('the control plane did not start', { cause: err });
   }
+  let members: RunningMembers | undefined;
   const running: RunningUp = {
     controlPlane,
     async close() {
+      await members?.close();
       await controlPlane.close();
       await release();
     },
   };
 
   try {
-    if (options.ownStateDir) {
-      await writeEndpoints(paths, {
-        pid: process.pid,
-        apiserver: controlPlane.url,
-        ...(controlPlane.kubeconfigPath ? { kubeconfig: controlPlane.kubeconfigPath } : {}),
-        startedAt: new Date().toISOString(),
-      });
-    }
     for (const line of endpointLines(controlPlane.url, controlPlane.kubeconfigPath)) terminal.out(line);
     await waitForReady({
       url: controlPlane.url,
@@ -158,7 +163,41 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
     await running.close();
     throw new CliError('the control plane did not become ready', { cause: err });
   }
-  logger.info({ url: controlPlane.url }, 'ready');
-  terminal.out(readyLine(controlPlane.url, controlPlane.kubeconfigPath));
+  const names = options.members ?? [];
+  if (names.length > 0) {
+    try {
+      members = await startMembers({
+        paths,
+        names,
+        firstPort: options.port === 0 ? 0 : options.port + 1,
+        host: options.host,
+        runtime: options.runtime ?? 'process',
+        ...(options.storeUrl === 'memory://' ? { storeUrl: () => 'memory://' } : {}),
+        logger,
+      });
+    } catch (err) {
+      await running.close();
+      if (isAddressInUse(err)) {
+        throw new CliError(
+          `a member cluster's port (from ${options.port + 1}) on ${options.host} is in use; choose another --port`,
+          { cause: err },
+        );
+      }
+      throw new CliError('the member clusters did not become ready', { cause: err });
+    }
+    running.members = members.endpoints;
+    for (const m of members.endpoints) terminal.out(memberLine(m));
+  }
+  if (options.ownStateDir) {
+    await writeEndpoints(paths, {
+      pid: process.pid,
+      apiserver: controlPlane.url,
+      ...(controlPlane.kubeconfigPath ? { kubeconfig: controlPlane.kubeconfigPath } : {}),
+      ...(members ? { members: members.endpoints } : {}),
+      startedAt: new Date().toISOString(),
+    });
+  }
+  logger.info({ url: controlPlane.url, members: members?.endpoints }, 'ready');
+  terminal.out(readyLine(controlPlane.url, controlPlane.kubeconfigPath, members?.endpoints));
   return running;
 }

@@ -5,13 +5,14 @@
  * `process.argv` and `process.env`; everything it runs lives in `src/cli/`.
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { runDetached } from '../cli/detach.ts';
 import { runDown } from '../cli/down.ts';
-import { exitCodeOf, oneLine, type Terminal } from '../cli/errors.ts';
+import { exitCodeOf, oneLine, type Terminal, UsageError } from '../cli/errors.ts';
 import { addFlags, type FlagName, readFlags, storeUrl } from '../cli/flags.ts';
+import { startLocalClusterCommand } from '../cli/localcluster.ts';
 import { type StatePaths, statePaths } from '../cli/state-dir.ts';
 import { checkUpFlags, notYetAvailable, type RunningUp, startUp } from '../cli/up.ts';
 import { createLogger, type Logger } from '../log/index.ts';
@@ -28,12 +29,12 @@ function resolveStateDir(flag: string | undefined): StatePaths {
   return statePaths(resolve(flag ?? process.env.FLOTILLA_HOME ?? '.flotilla'));
 }
 
-function openLog(paths: StatePaths): Logger {
+function openLog(paths: StatePaths, file = paths.log): Logger {
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-  logPath = paths.log;
+  logPath = file;
   logger = createLogger({
     name: 'flotilla',
-    destination: paths.log,
+    destination: file,
     level: process.env.FLOTILLA_LOG_LEVEL ?? 'info',
   });
   return logger;
@@ -52,7 +53,7 @@ async function flushLog(): Promise<void> {
 }
 
 /** Resolves with the signal's exit code once SIGINT/SIGTERM stopped `running`; a second signal exits at once. */
-function untilSignal(running: RunningUp): Promise<number> {
+function untilSignal(running: Pick<RunningUp, 'close'>): Promise<number> {
   return new Promise((resolveExit) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -86,6 +87,15 @@ const UP_FLAGS = [
   'runtime',
   'demo',
   'detach',
+] as const satisfies readonly FlagName[];
+const LOCALCLUSTER_FLAGS = [
+  'name',
+  'index',
+  'stateDir',
+  'host',
+  'port',
+  'runtime',
+  'store',
 ] as const satisfies readonly FlagName[];
 const APISERVER_FLAGS = [
   'store',
@@ -130,6 +140,28 @@ async function up(command: Command): Promise<number> {
     ownStateDir: true,
     logger: log,
     terminal,
+    members: values.members,
+    runtime: values.runtime,
+  });
+  return untilSignal(running);
+}
+
+async function localcluster(command: Command): Promise<number> {
+  const { values, given } = readFlags(command, LOCALCLUSTER_FLAGS);
+  if (!given.has('name')) throw new UsageError('localcluster needs --name NAME');
+  const paths = resolveStateDir(values.stateDir);
+  const log = openLog(paths, join(paths.dir, `${values.name}.log`));
+  log.info({ argv: process.argv.slice(2), stateDir: paths.dir }, 'flotilla localcluster');
+  const running = await startLocalClusterCommand({
+    paths,
+    name: values.name,
+    index: values.index,
+    host: values.host,
+    port: values.port,
+    runtime: values.runtime,
+    store: values.store,
+    logger: log,
+    terminal,
   });
   return untilSignal(running);
 }
@@ -163,9 +195,15 @@ function buildProgram(setExit: (code: number) => void): Command {
   };
 
   addFlags(
-    program.command('up').description('start the control plane (and, later, local member clusters)'),
+    program.command('up').description('start the control plane and local member clusters'),
     UP_FLAGS,
   ).action(action(up));
+  addFlags(
+    program
+      .command('localcluster')
+      .description('run one local member cluster (API server, controllers, kubelet)'),
+    LOCALCLUSTER_FLAGS,
+  ).action(action(localcluster));
   addFlags(program.command('down').description('stop what flotilla up started'), ['stateDir']).action(
     action((command) =>
       runDown({ paths: resolveStateDir(readFlags(command, ['stateDir']).values.stateDir), terminal }),

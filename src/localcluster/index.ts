@@ -13,13 +13,13 @@ import type { RunningApiServer, TokenAuthenticator } from '../apiserver/types.ts
 import { writeKubeconfig } from '../cli/kubeconfig.ts';
 import { Client } from '../client/client.ts';
 import { kubeConfigFromUrl } from '../client/kubeconfig.ts';
+import { startWorkloadControllers } from '../controllers/index.ts';
 import type { Logger } from '../log/index.ts';
 import { createRuntime } from '../runtime/index.ts';
 import type { PodRuntime } from '../runtime/types.ts';
 import { openStorage } from '../storage/index.ts';
 import type { Storage } from '../storage/types.ts';
 import { ClusterDns } from './cluster-dns.ts';
-import { type RunningControllers, startControllers } from './controllers.ts';
 import { Kubelet } from './kubelet.ts';
 import { type NodeResources, PROCESS_NODE_RESOURCES, SIMULATED_NODE_RESOURCES } from './node.ts';
 import { podLogHandler } from './pod-logs.ts';
@@ -171,10 +171,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<R
     });
     stops.push(() => kubelet.stop());
     await kubelet.start();
-    const controllers: RunningControllers = await startControllers(
+    const controllers = await startWorkloadControllers({
       client,
-      log.child({ component: 'controllers' }),
-    );
+      logger: log.child({ component: 'controllers' }),
+    });
     stops.push(() => controllers.stop());
     if (proxyOn) {
       const proxy = await startServiceProxy(client, log.child({ component: 'service-proxy' }));

@@ -17,6 +17,7 @@ export { KUBELET_BACKOFF } from './process/backoff.ts';
 export type { CatalogEntry } from './process/catalog.ts';
 export { ImageCatalog, parseCatalog } from './process/catalog.ts';
 export type { ProcessRuntimeOptions } from './process/runtime.ts';
+export { PidRegistry } from './process/pids.ts';
 export { ProcessRuntime } from './process/runtime.ts';
 export type { SimulatedRuntimeOptions } from './simulated/runtime.ts';
 export { SimulatedRuntime } from './simulated/runtime.ts';

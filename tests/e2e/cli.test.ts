@@ -149,7 +149,7 @@ describe('flotilla CLI (e2e)', () => {
     const before = await readFile(join(stateDir, 'karmada-apiserver.config'), 'utf8');
     const result = await flotilla('up', '--detach', '--state-dir', stateDir, '--port', '0');
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    assert.match(result.stdout, /member clusters \(member1, member2\) arrive with a later release/);
+    assert.match(result.stdout, /^member1 +https:\/\/127\.0\.0\.1:\d+ +kubeconfig .*member1\.config$/m);
     const after = await readFile(join(stateDir, 'karmada-apiserver.config'), 'utf8');
     const pick = (text: string, key: string) => new RegExp(`${key}: (\\S+)`).exec(text)?.[1];
     assert.equal(pick(after, 'certificate-authority-data'), pick(before, 'certificate-authority-data'));
