@@ -57,11 +57,15 @@ function ownedSpec(
   spec.placement = structuredClone(p.placement ?? {});
   if (p.failover) spec.failover = structuredClone(p.failover);
   if (p.conflictResolution) spec.conflictResolution = p.conflictResolution;
-  if (p.preserveResourcesOnDeletion !== undefined) spec.preserveResourcesOnDeletion = p.preserveResourcesOnDeletion;
+  if (p.preserveResourcesOnDeletion !== undefined)
+    spec.preserveResourcesOnDeletion = p.preserveResourcesOnDeletion;
   // Suspension merges: the policy owns dispatching, the binding keeps its own `scheduling`.
   const scheduling = existing?.suspension?.scheduling;
   if (p.suspension || scheduling !== undefined) {
-    spec.suspension = { ...structuredClone(p.suspension ?? {}), ...(scheduling !== undefined ? { scheduling } : {}) };
+    spec.suspension = {
+      ...structuredClone(p.suspension ?? {}),
+      ...(scheduling !== undefined ? { scheduling } : {}),
+    };
   }
   return spec;
 }

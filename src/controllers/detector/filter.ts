@@ -35,7 +35,9 @@ export const DEFAULT_SKIPPED_NAMESPACES: readonly RegExp[] = [/^kube-.*$/];
 
 /** Karmada's reserved namespaces: `karmada-system`, `karmada-cluster`, `karmada-es-*`. */
 export function isReservedNamespace(namespace: string): boolean {
-  return namespace === 'karmada-system' || namespace === 'karmada-cluster' || namespace.startsWith('karmada-es-');
+  return (
+    namespace === 'karmada-system' || namespace === 'karmada-cluster' || namespace.startsWith('karmada-es-')
+  );
 }
 
 /** The detector's event filter: reserved and skipped namespaces and kube-apiserver's own ConfigMap. */
@@ -47,7 +49,11 @@ export function isSkippedObject(
   if (namespace === '') return false;
   if (isReservedNamespace(namespace)) return true;
   if (skippedNamespaces.some((re) => re.test(namespace))) return true;
-  return namespace === 'kube-system' && obj.kind === 'ConfigMap' && obj.metadata.name === 'extension-apiserver-authentication';
+  return (
+    namespace === 'kube-system' &&
+    obj.kind === 'ConfigMap' &&
+    obj.metadata.name === 'extension-apiserver-authentication'
+  );
 }
 
 function withoutIgnored(obj: KubeObject): unknown {

@@ -15,7 +15,10 @@ type Template = Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>;
  * and non-matching ones are skipped; then highest `spec.priority` (nil = 0), highest implicit
  * priority (name > labelSelector > all), smallest name. Undefined when none matches.
  */
-export function bestPolicy<P extends PropagationPolicy>(template: Template, policies: readonly P[]): P | undefined {
+export function bestPolicy<P extends PropagationPolicy>(
+  template: Template,
+  policies: readonly P[],
+): P | undefined {
   let best: { p: P; explicit: number; implicit: number } | undefined;
   for (const p of policies) {
     if (p.metadata.deletionTimestamp) continue;
@@ -36,7 +39,9 @@ export function bestPolicy<P extends PropagationPolicy>(template: Template, poli
 }
 
 /** A template's claim: by a PP (`namespace`/`name`) or a CPP (`name`), with the permanent id. */
-export type Claim = { kind: 'pp'; namespace: string; name: string; id: string } | { kind: 'cpp'; name: string; id: string };
+export type Claim =
+  | { kind: 'pp'; namespace: string; name: string; id: string }
+  | { kind: 'cpp'; name: string; id: string };
 
 /** The claim recorded on an object, PP first as the detector checks it; undefined when unclaimed. */
 export function claimOf(meta: ObjectMeta): Claim | undefined {
@@ -70,10 +75,16 @@ export function claimMetadata(
   };
 }
 
-const PP_KEYS = { labels: [LABELS.ppPermanentId], annotations: [ANNOTATIONS.ppNamespace, ANNOTATIONS.ppName] };
+const PP_KEYS = {
+  labels: [LABELS.ppPermanentId],
+  annotations: [ANNOTATIONS.ppNamespace, ANNOTATIONS.ppName],
+};
 const CPP_KEYS = { labels: [LABELS.cppPermanentId], annotations: [ANNOTATIONS.cppName] };
 
-function without(map: Record<string, string> | undefined, keys: readonly string[]): Record<string, string> | undefined {
+function without(
+  map: Record<string, string> | undefined,
+  keys: readonly string[],
+): Record<string, string> | undefined {
   if (!map) return map;
   const out = { ...map };
   for (const k of keys) delete out[k];
@@ -83,7 +94,9 @@ function without(map: Record<string, string> | undefined, keys: readonly string[
 /** Removes one kind of claim metadata from `meta` in place; true when something was removed. */
 export function stripClaim(meta: ObjectMeta, cluster: boolean): boolean {
   const keys = cluster ? CPP_KEYS : PP_KEYS;
-  const had = keys.labels.some((k) => meta.labels?.[k] !== undefined) || keys.annotations.some((k) => meta.annotations?.[k] !== undefined);
+  const had =
+    keys.labels.some((k) => meta.labels?.[k] !== undefined) ||
+    keys.annotations.some((k) => meta.annotations?.[k] !== undefined);
   if (!had) return false;
   const labels = without(meta.labels, keys.labels);
   const annotations = without(meta.annotations, keys.annotations);

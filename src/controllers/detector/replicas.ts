@@ -88,7 +88,9 @@ export function podRequests(podSpec: Obj): Record<string, string> | undefined {
   }
   const entries = Object.entries(total).filter(([, v]) => v > 0);
   if (entries.length === 0) return undefined;
-  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, formatQuantity(k, v)]));
+  return Object.fromEntries(
+    entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, formatQuantity(k, v)]),
+  );
 }
 
 type Requirements = NonNullable<ResourceBindingSpec['replicaRequirements']>;
