@@ -31,7 +31,7 @@ export type { NodeResources } from './node.ts';
 export interface LocalClusterOptions {
   /** Cluster name (a DNS label): context name, `CLUSTER_NAME` in pods, Node `<name>-node`. */
   name: string;
-  /** Position among the local clusters of one machine, 0…89; picks the IP ranges. */
+  /** Position among the local clusters of one machine, 0…89; picks the IP ranges unless both CIDRs are given. */
   index: number;
   /** The state directory (`DIR`): pki and tokens are shared, the cluster's own state is `DIR/<name>/`. */
   stateDir: string;
@@ -96,7 +96,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<R
   const log = logger.child({ cluster: name });
   const dir = path.join(options.stateDir, name);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const cidrs = clusterCidrs(options.index, options.runtime);
+  const cidrs =
+    options.podCidr !== undefined && options.serviceCidr !== undefined
+      ? { pod: options.podCidr, service: options.serviceCidr }
+      : clusterCidrs(options.index, options.runtime);
   const podCidr = options.podCidr ?? cidrs.pod;
   const serviceCidr = options.serviceCidr ?? cidrs.service;
   const stops: (() => Promise<void>)[] = [];
