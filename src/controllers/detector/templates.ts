@@ -17,7 +17,12 @@ export function templateKey(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metad
 }
 
 /** Splits a {@link templateKey}. */
-export function parseTemplateKey(key: string): { apiVersion: string; kind: string; namespace: string; name: string } {
+export function parseTemplateKey(key: string): {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+} {
   const [apiVersion = '', kind = '', namespace = '', name = ''] = key.split('|');
   return { apiVersion, kind, namespace, name };
 }
@@ -35,7 +40,9 @@ export async function discoverPropagatable(client: Client): Promise<ResourceRef[
   const gvs: string[] = [];
   const core = await t.json<{ versions: string[] }>({ method: 'GET', path: '/api' });
   if (core.versions.includes('v1')) gvs.push('v1');
-  const groups = await t.json<{ groups: { name: string; preferredVersion?: { groupVersion?: string; version: string } }[] }>({
+  const groups = await t.json<{
+    groups: { name: string; preferredVersion?: { groupVersion?: string; version: string } }[];
+  }>({
     method: 'GET',
     path: '/apis',
   });

@@ -1,0 +1,224 @@
+/**
+ * The binding controller (Karmada §4.1): for every scheduled (Cluster)ResourceBinding, one Work
+ * per target cluster in `karmada-es-<cluster>`; Works of clusters no longer targeted are deleted;
+ * a binding being deleted has its Works deleted before its finalizer is released. Keys are
+ * `rb|ns/name` and `crb|name`. Bindings are re-synced when their Works, override policies or
+ * clusters change.
+ */
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { Logger } from 'pino';
+import { isAlreadyExists, isNotFound } from '../../api/errors.ts';
+import {
+  clusterOfExecutionNamespace,
+  executionNamespace,
+  FINALIZERS,
+  LABELS,
+} from '../../api/karmada/names.ts';
+import type { Cluster, OverridePolicy, ResourceBinding, Work } from '../../api/karmada/types.ts';
+import type { KubeObject } from '../../api/meta.ts';
+import type { Client } from '../../client/client.ts';
+import { Discovery } from '../../client/discovery.ts';
+import { resources } from '../../client/resources.ts';
+import type { EventRecorder } from '../../controller/events.ts';
+import type { InformerFactory } from '../../controller/factory.ts';
+import type { Informer } from '../../controller/informer.ts';
+import { Controller, type Result } from '../../controller/reconciler.ts';
+import { objectKey } from '../../controller/store.ts';
+import { renderWork, targetClusters } from './work.ts';
+
+/** Options for {@link newBindingController}. */
+export interface BindingControllerOptions {
+  client: Client;
+  factory: InformerFactory;
+  logger?: Logger | undefined;
+  events?: EventRecorder | undefined;
+  /** Concurrent reconciles; default 5. */
+  workers?: number | undefined;
+}
+
+async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+/** Builds the binding controller on the shared factory; the caller starts factory and controller. */
+export function newBindingController(options: BindingControllerOptions): Controller {
+  const { client, factory, events } = options;
+  const discovery = new Discovery({ client });
+  const rbs = factory.informer<ResourceBinding>(resources.resourcebindings);
+  const crbs = factory.informer<ResourceBinding>(resources.clusterresourcebindings);
+  const works = factory.informer<Work>(resources.works);
+  const ops = factory.informer<OverridePolicy>(resources.overridepolicies);
+  const cops = factory.informer<OverridePolicy>(resources.clusteroverridepolicies);
+  const clusters = factory.informer<Cluster>(resources.clusters);
+  const knownNamespaces = new Set<string>();
+
+  async function ensureNamespace(name: string): Promise<void> {
+    if (knownNamespaces.has(name)) return;
+    try {
+      await client.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+    knownNamespaces.add(name);
+  }
+
+  async function clusterFor(name: string): Promise<Pick<Cluster, 'metadata' | 'spec'>> {
+    const cached = clusters.store.get(name);
+    if (cached) return cached;
+    try {
+      return await client.get<Cluster>(resources.clusters, { name });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      // No Cluster object: only name-based override rules can match.
+      return { metadata: { name }, spec: { syncMode: 'Push' } };
+    }
+  }
+
+  async function fetchTemplate(binding: ResourceBinding): Promise<KubeObject | undefined> {
+    const r = binding.spec.resource;
+    const ref = await discovery.resolve({ apiVersion: r.apiVersion, kind: r.kind });
+    try {
+      return await client.get(ref, { name: r.name, namespace: r.namespace || undefined });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async function upsertWork(desired: Work, existing: Work | undefined): Promise<boolean> {
+    if (!existing) {
+      const id = randomUUID();
+      desired.metadata.labels = { ...desired.metadata.labels, [LABELS.workPermanentId]: id };
+      const m = desired.spec.workload?.manifests?.[0];
+      if (m) m.metadata.labels = { ...m.metadata.labels, [LABELS.workPermanentId]: id };
+      await client.create(resources.works, desired);
+      return true;
+    }
+    if (existing.metadata.deletionTimestamp) {
+      throw new Error(`work ${existing.metadata.namespace}/${existing.metadata.name} is being deleted`);
+    }
+    const next = structuredClone(existing) as Work;
+    next.metadata.labels = { ...next.metadata.labels, ...desired.metadata.labels };
+    next.metadata.annotations = { ...next.metadata.annotations, ...desired.metadata.annotations };
+    const fins = next.metadata.finalizers ?? [];
+    if (!fins.includes(FINALIZERS.executionController))
+      next.metadata.finalizers = [...fins, FINALIZERS.executionController];
+    const id = next.metadata.labels[LABELS.workPermanentId];
+    const m = desired.spec.workload?.manifests?.[0];
+    if (m && id) m.metadata.labels = { ...m.metadata.labels, [LABELS.workPermanentId]: id };
+    next.spec = desired.spec;
+    if (isDeepStrictEqual(next, existing)) return false;
+    await client.update(resources.works, next);
+    return true;
+  }
+
+  async function reconcile(key: string): Promise<Result | undefined> {
+    const cluster = key.startsWith('crb|');
+    const binding = (cluster ? crbs : rbs).store.get(key.slice(4));
+    if (!binding) return undefined;
+    const idLabel = cluster ? LABELS.crbPermanentId : LABELS.rbPermanentId;
+    const id = binding.metadata.labels?.[idLabel];
+    const finalizer = cluster ? FINALIZERS.clusterBindingController : FINALIZERS.bindingController;
+    const bref = cluster ? resources.clusterresourcebindings : resources.resourcebindings;
+    const owned = id
+      ? (await client.list<Work>(resources.works, { labelSelector: `${idLabel}=${id}` })).items
+      : [];
+    if (binding.metadata.deletionTimestamp) {
+      for (const w of owned)
+        await ignoreNotFound(
+          client.delete(resources.works, { name: w.metadata.name ?? '', namespace: w.metadata.namespace }),
+        );
+      if ((binding.metadata.finalizers ?? []).includes(finalizer)) {
+        const copy = structuredClone(binding);
+        copy.metadata.finalizers = (copy.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+        await ignoreNotFound(client.update(bref, copy));
+      }
+      return undefined;
+    }
+    const targets = targetClusters(binding);
+    const expected = new Set(targets.map((t) => t.name));
+    for (const task of binding.spec.gracefulEvictionTasks ?? []) {
+      if (task.purgeMode !== 'Directly') expected.add(task.fromCluster);
+    }
+    for (const w of owned) {
+      const c = clusterOfExecutionNamespace(w.metadata.namespace ?? '');
+      if (c !== undefined && !expected.has(c)) {
+        await ignoreNotFound(
+          client.delete(resources.works, { name: w.metadata.name ?? '', namespace: w.metadata.namespace }),
+        );
+      }
+    }
+    if (targets.length === 0) return undefined;
+    const template = await fetchTemplate(binding);
+    if (!template) return undefined;
+    const label = cluster
+      ? `ClusterResourceBinding(${binding.metadata.name})`
+      : `ResourceBinding(${objectKey(binding)})`;
+    let changed = false;
+    try {
+      for (const target of targets) {
+        const desired = renderWork({
+          binding,
+          template,
+          target,
+          cluster: await clusterFor(target.name),
+          clusterOverridePolicies: cops.store.list(),
+          overridePolicies: ops.store.list(),
+        });
+        await ensureNamespace(executionNamespace(target.name));
+        const existing =
+          owned.find(
+            (w) =>
+              w.metadata.namespace === desired.metadata.namespace &&
+              w.metadata.name === desired.metadata.name,
+          ) ?? works.store.get(`${desired.metadata.namespace}/${desired.metadata.name}`);
+        if (await upsertWork(desired, existing)) changed = true;
+      }
+    } catch (err) {
+      const message = (err as Error).message;
+      events?.event(binding, { type: 'Warning', reason: 'SyncWorkFailed', message });
+      events?.event(template, { type: 'Warning', reason: 'SyncWorkFailed', message });
+      throw err;
+    }
+    if (changed) {
+      const message = `Sync work of ${label} successful.`;
+      events?.event(binding, { type: 'Normal', reason: 'SyncWorkSucceed', message });
+      events?.event(template, { type: 'Normal', reason: 'SyncWorkSucceed', message });
+    }
+    return undefined;
+  }
+
+  const controller = new Controller({
+    name: 'binding-controller',
+    reconcile,
+    workers: options.workers ?? 5,
+    informers: [rbs, crbs, works, ops, cops, clusters],
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  controller.watch(rbs, (b) => [`rb|${objectKey(b)}`]);
+  controller.watch(crbs, (b) => [`crb|${objectKey(b)}`]);
+  const byId = (w: Work): string[] => {
+    const rb = w.metadata.annotations?.['resourcebinding.karmada.io/name'];
+    const ns = w.metadata.annotations?.['resourcebinding.karmada.io/namespace'];
+    const crb = w.metadata.annotations?.['clusterresourcebinding.karmada.io/name'];
+    if (rb && ns) return [`rb|${ns}/${rb}`];
+    return crb ? [`crb|${crb}`] : [];
+  };
+  controller.watch(works, byId);
+  const all = (): string[] => [
+    ...rbs.store.list().map((b) => `rb|${objectKey(b)}`),
+    ...crbs.store.list().map((b) => `crb|${objectKey(b)}`),
+  ];
+  const resyncAll = (): void => {
+    for (const k of all()) controller.enqueue(k);
+  };
+  for (const i of [ops, cops, clusters] as unknown as Informer<KubeObject>[]) {
+    i.addHandlers({ onAdd: resyncAll, onUpdate: resyncAll, onDelete: resyncAll });
+  }
+  return controller;
+}

@@ -1,0 +1,125 @@
+/**
+ * Applying a policy to one template (`ApplyPolicy` / `ApplyClusterPolicy` in K:pkg/detector):
+ * claim the template, then create or update its binding, recording `ApplyPolicySucceed` when the
+ * binding changed and `ApplyPolicyFailed` on error. Also the claim cleanup shared by policy
+ * deletion and by templates whose claimed policy has gone.
+ */
+import { isNotFound } from '../../api/errors.ts';
+import { bindingName, LABELS } from '../../api/karmada/names.ts';
+import type { PropagationPolicy, ResourceBinding } from '../../api/karmada/types.ts';
+import type { KubeObject } from '../../api/meta.ts';
+import type { Client } from '../../client/client.ts';
+import { type ResourceRef, resources } from '../../client/resources.ts';
+import type { EventRecorder } from '../../controller/events.ts';
+import { desiredBinding, isClusterScoped } from './binding.ts';
+import { applyClaim, stripClaim } from './policy.ts';
+
+/** What applying needs: the client and an optional event recorder. */
+export interface ApplyContext {
+  client: Client;
+  events?: EventRecorder | undefined;
+}
+
+/** The ref of the binding kind for a template's scope. */
+export function bindingRefFor(template: Pick<KubeObject, 'metadata'>): ResourceRef {
+  return isClusterScoped(template) ? resources.clusterresourcebindings : resources.resourcebindings;
+}
+
+/** GETs an object, resolving undefined on NotFound. */
+export async function getOrUndefined<T extends KubeObject>(
+  client: Client,
+  ref: ResourceRef,
+  key: { name: string; namespace?: string | undefined },
+): Promise<T | undefined> {
+  try {
+    return await client.get<T>(ref, key);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+function policyLabel(policy: PropagationPolicy, cluster: boolean): string {
+  return cluster
+    ? `cluster policy(${policy.metadata.name})`
+    : `policy(${policy.metadata.namespace}/${policy.metadata.name})`;
+}
+
+/**
+ * Claims `template` (served at `ref`) for `policy` and creates or updates its binding. Throws on
+ * any failure (Conflict on a stale template included) after recording `ApplyPolicyFailed`.
+ */
+export async function applyPolicy(
+  ctx: ApplyContext,
+  ref: ResourceRef,
+  template: KubeObject,
+  policy: PropagationPolicy,
+  cluster: boolean,
+): Promise<void> {
+  const label = policyLabel(policy, cluster);
+  try {
+    let obj = template;
+    const claimed = structuredClone(template) as KubeObject;
+    if (applyClaim(claimed.metadata, policy, cluster)) obj = await ctx.client.update(ref, claimed);
+    const bref = bindingRefFor(obj);
+    const key = { name: bindingName(obj.kind, obj.metadata.name ?? ''), namespace: obj.metadata.namespace };
+    const existing = await getOrUndefined<ResourceBinding>(ctx.client, bref, key);
+    const desired = desiredBinding(obj, policy, cluster, existing);
+    if (!desired) return;
+    if (existing) await ctx.client.update(bref, desired);
+    else await ctx.client.create(bref, desired);
+    ctx.events?.event(obj, {
+      type: 'Normal',
+      reason: 'ApplyPolicySucceed',
+      message: `Apply ${label} succeed`,
+    });
+  } catch (err) {
+    ctx.events?.event(template, {
+      type: 'Warning',
+      reason: 'ApplyPolicyFailed',
+      message: `Apply ${label} failed: ${(err as Error).message}`,
+    });
+    throw err;
+  }
+}
+
+/**
+ * Strips one kind of claim (`cluster` = CPP) whose permanent id is `id` from a template's
+ * binding, then from the template itself (re-read fresh). NotFound is not an error.
+ */
+export async function cleanupClaim(
+  ctx: ApplyContext,
+  ref: ResourceRef,
+  target: { apiVersion: string; kind: string; namespace?: string | undefined; name: string },
+  id: string,
+  cluster: boolean,
+): Promise<void> {
+  const idLabel = cluster ? LABELS.cppPermanentId : LABELS.ppPermanentId;
+  const scope = { metadata: { namespace: target.namespace ?? '' } };
+  const bref = bindingRefFor(scope);
+  const bkey = { name: bindingName(target.kind, target.name), namespace: target.namespace || undefined };
+  const binding = await getOrUndefined<ResourceBinding>(ctx.client, bref, bkey);
+  if (binding && binding.metadata.labels?.[idLabel] === id) {
+    const copy = structuredClone(binding);
+    if (stripClaim(copy.metadata, cluster)) await ctx.client.update(bref, copy);
+  }
+  await stripTemplateClaim(ctx, ref, target, id, cluster);
+}
+
+/** Strips a claim with permanent id `id` from the template (fresh GET); no-op when absent. */
+export async function stripTemplateClaim(
+  ctx: ApplyContext,
+  ref: ResourceRef,
+  target: { namespace?: string | undefined; name: string },
+  id: string,
+  cluster: boolean,
+): Promise<void> {
+  const idLabel = cluster ? LABELS.cppPermanentId : LABELS.ppPermanentId;
+  const tmpl = await getOrUndefined(ctx.client, ref, {
+    name: target.name,
+    namespace: target.namespace || undefined,
+  });
+  if (!tmpl || tmpl.metadata.labels?.[idLabel] !== id) return;
+  const copy = structuredClone(tmpl) as KubeObject;
+  if (stripClaim(copy.metadata, cluster)) await ctx.client.update(ref, copy);
+}
