@@ -119,7 +119,7 @@ export function newBindingController(options: BindingControllerOptions): Control
 
   async function reconcile(key: string): Promise<Result | undefined> {
     const cluster = key.startsWith('crb|');
-    const binding = (cluster ? crbs : rbs).store.get(key.slice(4));
+    const binding = (cluster ? crbs : rbs).store.get(key.slice(key.indexOf('|') + 1));
     if (!binding) return undefined;
     const idLabel = cluster ? LABELS.crbPermanentId : LABELS.rbPermanentId;
     const id = binding.metadata.labels?.[idLabel];
