@@ -9,6 +9,7 @@ import { isAlreadyExists } from '../api/errors.ts';
 import { builtinResources } from '../api/resources/index.ts';
 import { silentLogger } from '../log/index.ts';
 import { serviceAllocator } from './admission/cluster-ip.ts';
+import { serveBinding } from './binding.ts';
 import { Catalog } from './catalog.ts';
 import type { ServerParts } from './context.ts';
 import { startCompaction } from './internal/compaction.ts';
@@ -91,7 +92,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     cache,
     logger,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
-    subresourceHandlers: new Map(Object.entries(options.subresourceHandlers ?? {})),
+    subresourceHandlers: new Map(Object.entries({ 'pods/binding': serveBinding, ...(options.subresourceHandlers ?? {}) })),
     watches,
   };
   const ready = async (): Promise<string | undefined> => {

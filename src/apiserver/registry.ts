@@ -192,8 +192,9 @@ export class Registry {
       const old = decode(kv, def);
       let obj = checkBody(def, namespace, structuredClone(transform(structuredClone(old))));
       const status = options.subresource === 'status';
+      // `binding` (pods/binding) writes spec.nodeName and the PodScheduled condition together.
       if (status) obj = keepMetadataForStatus(obj, old);
-      else if (def.subresources.status) obj.status = old.status;
+      else if (def.subresources.status && options.subresource !== 'binding') obj.status = old.status;
       if (obj.status === undefined) delete obj.status;
       prepareForUpdate(obj, old, def);
       def.defaulting?.(obj);

@@ -165,6 +165,19 @@ export class Client {
     });
   }
 
+  /** POSTs `body` to a subresource of one object (e.g. `pods/binding`); returns the server's answer. */
+  createSubresource<T = KubeObject>(
+    ref: ResourceRef,
+    target: { name: string; namespace?: string | undefined; subresource: string },
+    body: unknown,
+  ): Promise<T> {
+    return this.transport.json<T>({
+      method: 'POST',
+      path: resourcePath(ref, target),
+      body,
+    });
+  }
+
   /** Replaces an object (PUT); throws Conflict when `metadata.resourceVersion` is stale. */
   update<T extends KubeObject = KubeObject>(
     ref: ResourceRef,

@@ -41,20 +41,24 @@ export function newScheduler(ctx: ControllerContext): Controller {
   const assumed = new Map<string, { node: string; pod: KubeObject }>();
   const unschedulable = new Set<string>();
 
-  const usageOf = (node: string): NodeUsage => {
-    const usage: NodeUsage = { requested: { cpu: 0, memory: 0 }, pods: 0 };
-    const add = (p: KubeObject) => {
-      usage.pods++;
-      for (const [k, v] of Object.entries(podRequests(p))) usage.requested[k] = (usage.requested[k] ?? 0) + v;
-    };
-    const seen = new Set<string>();
-    for (const p of pods.store.byIndex(BY_NODE, node)) {
-      seen.add(p.metadata.uid ?? '');
-      if (!isTerminal(p)) add(p);
-    }
-    for (const [uid, a] of assumed) if (a.node === node && !seen.has(uid)) add(a.pod);
-    return usage;
+  // Requests per node, kept current from informer events (and pods we bound but the cache has
+  // not shown bound yet), so placing one pod costs O(nodes), not O(pods).
+  const totals = new Map<string, NodeUsage>();
+  const account = (node: string | undefined, pod: KubeObject, sign: 1 | -1): void => {
+    if (!node) return;
+    let usage = totals.get(node);
+    if (!usage) totals.set(node, (usage = { requested: { cpu: 0, memory: 0 }, pods: 0 }));
+    usage.pods += sign;
+    for (const [k, v] of Object.entries(podRequests(pod))) usage.requested[k] = (usage.requested[k] ?? 0) + sign * v;
   };
+  const counted = (p: KubeObject): string | undefined => (p.spec?.nodeName && !isTerminal(p) ? p.spec.nodeName : undefined);
+  const unassume = (uid: string): void => {
+    const a = assumed.get(uid);
+    if (!a) return;
+    assumed.delete(uid);
+    account(a.node, a.pod, -1);
+  };
+  const usageOf = (node: string): NodeUsage => totals.get(node) ?? { requested: { cpu: 0, memory: 0 }, pods: 0 };
 
   const reconcile = async (key: string) => {
     const pod = pods.store.get(key);
@@ -89,27 +93,24 @@ export function newScheduler(ctx: ControllerContext): Controller {
   };
 
   async function bind(pod: KubeObject, node: string): Promise<void> {
-    const ref = { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace };
     try {
-      await client.patch(resources.pods, {
-        ...ref,
-        type: 'json',
-        patch: [
-          { op: 'test', path: '/metadata/uid', value: pod.metadata.uid },
-          { op: 'add', path: '/spec/nodeName', value: node },
-        ],
-      });
+      // One write, as kube-scheduler does: the binding sets spec.nodeName and PodScheduled=True.
+      await client.createSubresource(
+        resources.pods,
+        { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace, subresource: 'binding' },
+        {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+          target: { apiVersion: 'v1', kind: 'Node', name: node },
+        },
+      );
     } catch (err) {
       if (isNotFound(err) || isConflict(err)) return;
       throw err;
     }
     assumed.set(pod.metadata.uid ?? '', { node, pod });
-    await setScheduled(pod, {
-      type: 'PodScheduled',
-      status: 'True',
-      lastProbeTime: null,
-      lastTransitionTime: timestamp(now()),
-    });
+    account(node, pod, 1);
     recorder.event(pod, {
       type: 'Normal',
       reason: 'Scheduled',
@@ -161,11 +162,15 @@ export function newScheduler(ctx: ControllerContext): Controller {
   nodes.addHandlers({ onAdd: retryAll, onUpdate: (o, n) => o !== n && retryAll(), onDelete: retryAll });
   pods.addHandlers({
     onAdd(pod) {
+      account(counted(pod), pod, 1);
+      if (pod.spec?.nodeName) unassume(pod.metadata.uid ?? '');
       if (isPending(pod)) controller.enqueue(pod);
     },
     onUpdate(old, pod) {
       if (old === pod) return;
-      if (pod.spec?.nodeName) assumed.delete(pod.metadata.uid ?? '');
+      account(counted(old), old, -1);
+      account(counted(pod), pod, 1);
+      if (pod.spec?.nodeName) unassume(pod.metadata.uid ?? '');
       // Known-unschedulable pods wait for a cluster change (or the periodic retry), not for
       // their own status writes.
       if (isPending(pod) && !unschedulable.has(objectKey(pod))) controller.enqueue(pod);
@@ -173,7 +178,8 @@ export function newScheduler(ctx: ControllerContext): Controller {
       if (old.spec?.nodeName && isTerminal(pod) && !isTerminal(old)) retryAll();
     },
     onDelete(pod) {
-      assumed.delete(pod.metadata.uid ?? '');
+      account(counted(pod), pod, -1);
+      unassume(pod.metadata.uid ?? '');
       unschedulable.delete(objectKey(pod));
       if (pod.spec?.nodeName) retryAll();
     },
