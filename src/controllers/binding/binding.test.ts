@@ -173,7 +173,7 @@ describe('binding controller', () => {
     });
     await waitFor('member1 replicas 3', async () => {
       const w = await client.get<Work>(resources.works, { name, namespace: 'karmada-es-member1' });
-      return (w.spec.workload?.manifests?.[0] as KubeObject).spec.replicas === 3;
+      return w.spec.workload?.manifests?.[0]?.spec?.replicas === 3;
     });
 
     // Template deleted → binding garbage-collected → its Works deleted, finalizer released.
