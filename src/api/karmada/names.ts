@@ -11,6 +11,10 @@ export const LABELS = {
   workPermanentId: 'work.karmada.io/permanent-id',
   managed: 'karmada.io/managed',
   claimedBy: 'resourcetemplate.karmada.io/claimed-by',
+  /** On a template: keep the member's replicas (the HPA case). */
+  retainReplicas: 'resourcetemplate.karmada.io/retain-replicas',
+  /** On a control-plane namespace: do not propagate it to clusters (namespace sync). */
+  skipAutoPropagation: 'namespace.karmada.io/skip-auto-propagation',
 } as const;
 
 export const ANNOTATIONS = {
@@ -27,7 +31,13 @@ export const ANNOTATIONS = {
   bindingNamespace: 'resourcebinding.karmada.io/namespace',
   bindingName: 'resourcebinding.karmada.io/name',
   clusterBindingName: 'clusterresourcebinding.karmada.io/name',
+  templateUid: 'resourcetemplate.karmada.io/uid',
+  managedLabels: 'resourcetemplate.karmada.io/managed-labels',
+  managedAnnotations: 'resourcetemplate.karmada.io/managed-annotations',
 } as const;
+
+/** Values of the `work.karmada.io/conflict-resolution` annotation. */
+export const CONFLICT_RESOLUTION = { overwrite: 'overwrite', abort: 'abort' } as const;
 
 export const FINALIZERS = {
   propagationPolicy: 'karmada.io/propagation-policy-controller',
