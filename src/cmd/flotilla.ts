@@ -12,6 +12,7 @@ import { runDetached } from '../cli/detach.ts';
 import { runDown } from '../cli/down.ts';
 import { exitCodeOf, oneLine, type Terminal, UsageError } from '../cli/errors.ts';
 import { addFlags, type FlagName, readFlags, storeUrl } from '../cli/flags.ts';
+import { registerJoinCommands } from '../cli/join.ts';
 import { startLocalClusterCommand } from '../cli/localcluster.ts';
 import { type StatePaths, statePaths } from '../cli/state-dir.ts';
 import { checkUpFlags, notYetAvailable, type RunningUp, startUp } from '../cli/up.ts';
@@ -52,29 +53,42 @@ async function flushLog(): Promise<void> {
   });
 }
 
-/** Resolves with the signal's exit code once SIGINT/SIGTERM stopped `running`; a second signal exits at once. */
-function untilSignal(running: Pick<RunningUp, 'close'>): Promise<number> {
-  return new Promise((resolveExit) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        terminal.err(`flotilla: ${signal} again, exiting without cleanup`);
-        process.exit(130);
-      }
-      stopping = true;
-      terminal.out(`flotilla: ${signal}, shutting down`);
-      logger?.info({ signal }, 'shutting down');
-      running.close().then(
-        () => resolveExit(0),
-        (err: unknown) => {
-          logger?.error({ err }, 'shutdown failed');
-          resolveExit(1);
-        },
-      );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+/**
+ * Catches SIGINT/SIGTERM from the moment it is called, so a signal that arrives while the system
+ * is still starting (or right after its ready line) is not lost. `until(running)` resolves with
+ * the exit code once a signal stopped `running`; a second signal exits at once.
+ */
+function catchSignals(): { until(running: Pick<RunningUp, 'close'>): Promise<number> } {
+  let received: NodeJS.Signals | undefined;
+  let stop: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) {
+      terminal.err(`flotilla: ${signal} again, exiting without cleanup`);
+      process.exit(130);
+    }
+    received = signal;
+    stop?.(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    until(running) {
+      return new Promise((resolveExit) => {
+        stop = (signal) => {
+          terminal.out(`flotilla: ${signal}, shutting down`);
+          logger?.info({ signal }, 'shutting down');
+          running.close().then(
+            () => resolveExit(0),
+            (err: unknown) => {
+              logger?.error({ err }, 'shutdown failed');
+              resolveExit(1);
+            },
+          );
+        };
+        if (received) stop(received);
+      });
+    },
+  };
 }
 
 const UP_FLAGS = [
@@ -132,6 +146,7 @@ async function up(command: Command): Promise<number> {
   const log = openLog(paths);
   log.info({ argv: process.argv.slice(2), stateDir: paths.dir }, 'flotilla up');
   for (const line of notices) terminal.out(line);
+  const signals = catchSignals();
   const running = await startUp({
     paths,
     storeUrl: storeUrl(values.store, paths.dir),
@@ -143,7 +158,7 @@ async function up(command: Command): Promise<number> {
     members: values.members,
     runtime: values.runtime,
   });
-  return untilSignal(running);
+  return signals.until(running);
 }
 
 async function localcluster(command: Command): Promise<number> {
@@ -152,6 +167,7 @@ async function localcluster(command: Command): Promise<number> {
   const paths = resolveStateDir(values.stateDir);
   const log = openLog(paths, join(paths.dir, `${values.name}.log`));
   log.info({ argv: process.argv.slice(2), stateDir: paths.dir }, 'flotilla localcluster');
+  const signals = catchSignals();
   const running = await startLocalClusterCommand({
     paths,
     name: values.name,
@@ -163,7 +179,7 @@ async function localcluster(command: Command): Promise<number> {
     logger: log,
     terminal,
   });
-  return untilSignal(running);
+  return signals.until(running);
 }
 
 async function apiserver(command: Command): Promise<number> {
@@ -171,6 +187,7 @@ async function apiserver(command: Command): Promise<number> {
   const paths = resolveStateDir(values.stateDir);
   const log = openLog(paths);
   log.info({ argv: process.argv.slice(2), stateDir: paths.dir }, 'flotilla apiserver');
+  const signals = catchSignals();
   const running = await startUp({
     paths,
     storeUrl: storeUrl(values.store, paths.dir),
@@ -181,7 +198,7 @@ async function apiserver(command: Command): Promise<number> {
     logger: log,
     terminal,
   });
-  return untilSignal(running);
+  return signals.until(running);
 }
 
 function buildProgram(setExit: (code: number) => void): Command {
@@ -212,6 +229,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   addFlags(program.command('apiserver').description('run the API server alone'), APISERVER_FLAGS).action(
     action(apiserver),
   );
+  registerJoinCommands(program, { resolveStateDir, terminal, setExit });
   program
     .command('version')
     .description('print the version')
