@@ -174,6 +174,46 @@ export const FLAGS = {
       'start in the background, return once ready (logs in DIR/flotilla.log; stop with flotilla down)',
     parse: bool,
   },
+  kubeconfig: {
+    syntax: '--kubeconfig <file>',
+    description: 'kubeconfig of the member cluster to join (its current context)',
+    parse: path,
+  },
+  provider: {
+    syntax: '--provider <name>',
+    description: 'cloud provider recorded on the joined Cluster (spec.provider)',
+    parse: (raw: Raw) => (raw === undefined ? undefined : str(raw).trim()),
+  },
+  region: {
+    syntax: '--region <name>',
+    description: 'region recorded on the joined Cluster (spec.region)',
+    parse: (raw: Raw) => (raw === undefined ? undefined : str(raw).trim()),
+  },
+  zones: {
+    syntax: '--zones <list>',
+    description: 'comma-separated failure zones recorded on the joined Cluster (spec.zones)',
+    parse: (raw: Raw) =>
+      str(raw)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+  },
+  labels: {
+    syntax: '--labels <k=v,...>',
+    description: 'comma-separated labels for the joined Cluster',
+    parse: (raw: Raw, flag: string) => {
+      const out: Record<string, string> = {};
+      for (const pair of str(raw)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new UsageError(`${flag} takes key=value pairs, got "${pair}"`);
+        out[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+      return out;
+    },
+  },
 } as const satisfies Record<string, FlagSpec<unknown>>;
 
 /** A flag's name in the table. */
