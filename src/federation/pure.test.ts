@@ -144,7 +144,7 @@ describe('interpreters', () => {
     assert.equal(behind?.observedGeneration, 1);
     const caughtUp = aggregateStatus(t, [item('a', 2), item('b', 2)]);
     assert.equal(caughtUp?.observedGeneration, 2);
-    assert.equal((caughtUp?.conditions as Condition[])[0]?.status, 'True');
+    assert.equal((caughtUp?.conditions as Condition[] | undefined)?.[0]?.status, 'True');
   });
 });
 
