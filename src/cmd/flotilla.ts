@@ -13,7 +13,6 @@ import { runDown } from '../cli/down.ts';
 import { exitCodeOf, oneLine, type Terminal, UsageError } from '../cli/errors.ts';
 import { addFlags, type FlagName, readFlags, storeUrl } from '../cli/flags.ts';
 import { registerJoinCommands } from '../cli/join.ts';
-import { registerJoinCommands } from '../cli/join.ts';
 import { startLocalClusterCommand } from '../cli/localcluster.ts';
 import { type StatePaths, statePaths } from '../cli/state-dir.ts';
 import { checkUpFlags, notYetAvailable, type RunningUp, startUp } from '../cli/up.ts';
@@ -230,7 +229,6 @@ function buildProgram(setExit: (code: number) => void): Command {
   addFlags(program.command('apiserver').description('run the API server alone'), APISERVER_FLAGS).action(
     action(apiserver),
   );
-  registerJoinCommands(program, { resolveStateDir, terminal, setExit });
   registerJoinCommands(program, { resolveStateDir, terminal, setExit });
   program
     .command('version')
