@@ -23,12 +23,22 @@ function freePort(): Promise<number> {
   });
 }
 
+const stderrs = new WeakMap<ChildProcess, string[]>();
+
+function stderrOf(child: ChildProcess): string {
+  return (stderrs.get(child) ?? []).join('').slice(-2000);
+}
+
 function startServer(dir: string, port: number): ChildProcess {
-  return spawn(
+  const child = spawn(
     process.execPath,
     ['--disable-warning=ExperimentalWarning', join(ROOT, 'src/cmd/flotilla.ts'), 'apiserver', '--insecure-http', '--port', String(port), '--state-dir', dir, '--store', `sqlite://${join(dir, 'store.db')}`],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  const lines: string[] = [];
+  stderrs.set(child, lines);
+  child.stderr?.on('data', (d: Buffer) => lines.push(d.toString()));
+  return child;
 }
 
 async function waitReady(url: string): Promise<void> {
@@ -77,12 +87,20 @@ describe('crash safety', () => {
           if (r.status === 201) acked.push(name);
           await r.body?.cancel();
         } catch {
-          return; // the server died under us
+          if (stop) return; // the server died under us, as intended
+          await new Promise((r) => setTimeout(r, 20)); // a transient failure under load: try again
         }
       }
     };
     const writers = Array.from({ length: 8 }, (_, w) => writer(w));
-    while (acked.length < 400) await new Promise((r) => setTimeout(r, 10));
+    const writeDeadline = Date.now() + 60_000;
+    while (acked.length < 400) {
+      if (Date.now() > writeDeadline || first.exitCode !== null) {
+        stop = true;
+        throw new Error(`only ${acked.length} writes acknowledged before the deadline; server stderr:\n${stderrOf(first)}`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
     first.kill('SIGKILL');
     stop = true;
     await Promise.all(writers);
