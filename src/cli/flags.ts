@@ -176,7 +176,8 @@ export const FLAGS = {
   },
   kubeconfig: {
     syntax: '--kubeconfig <file>',
-    description: 'kubeconfig of the member cluster to join (its current context)',
+    description:
+      'kubeconfig file (its current context): of the member cluster for join, of the control plane for controllers',
     parse: path,
   },
   provider: {

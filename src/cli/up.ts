@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { RunningControlPlane } from './control-plane.ts';
 import { CliError, type Terminal, UsageError } from './errors.ts';
+import { joinMembers, type RunningFederationSide, runDemo, startControllers } from './federate.ts';
 import type { FlagValues } from './flags.ts';
 import { type MemberEndpoint, memberLine, type RunningMembers, startMembers } from './members.ts';
 import {
@@ -38,6 +39,14 @@ export interface StartUpOptions {
   members?: readonly string[];
   /** Their pod runtime; default process. */
   runtime?: 'process' | 'simulated';
+  /** Run the control plane controllers in-process and join the members (`up`); default false. */
+  federate?: boolean;
+  /** Members meant for Pull mode (joined in Push until the agent lands). */
+  pull?: readonly string[];
+  /** Demo application to apply once the members are joined. */
+  demo?: 'bookinfo' | undefined;
+  /** Deadline for the demo's placement; default 120 s. */
+  demoTimeoutMs?: number;
 }
 
 /** Something `startUp` started; `close` stops it and releases the state directory. */
@@ -57,16 +66,12 @@ export function checkUpFlags(flags: UpFlags, given: ReadonlySet<string>): void {
 /** One line per requested feature this release does not have yet, to print before starting. */
 export function notYetAvailable(flags: UpFlags, given: ReadonlySet<string>): string[] {
   const lines: string[] = [];
-  if (flags.members.length > 0) {
+  if (given.has('pull') && flags.pull.length > 0) {
     lines.push(
-      `flotilla: member clusters (${flags.members.join(', ')}) run as local clusters; joining them to the control plane arrives with a later release`,
+      `flotilla: Pull mode arrives with a later release; ${flags.pull.join(', ')} join(s) in Push mode for now`,
     );
   }
-  const later: Array<[string, string]> = [
-    ['pull', '--pull (Pull-mode members)'],
-    ['gatewayPort', '--gateway-port (the ingress gateway)'],
-    ['demo', '--demo (demo applications)'],
-  ];
+  const later: Array<[string, string]> = [['gatewayPort', '--gateway-port (the ingress gateway)']];
   for (const [flag, what] of later) {
     if (given.has(flag)) lines.push(`flotilla: ${what} arrives with a later release; ignoring it for now`);
   }
@@ -142,9 +147,11 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
     throw new CliError('the control plane did not start', { cause: err });
   }
   let members: RunningMembers | undefined;
+  let federation: RunningFederationSide | undefined;
   const running: RunningUp = {
     controlPlane,
     async close() {
+      await federation?.close();
       await members?.close();
       await controlPlane.close();
       await release();
@@ -162,6 +169,15 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
   } catch (err) {
     await running.close();
     throw new CliError('the control plane did not become ready', { cause: err });
+  }
+  const federate = options.federate === true && controlPlane.kubeconfigPath !== undefined;
+  if (federate && controlPlane.kubeconfigPath !== undefined) {
+    try {
+      federation = await startControllers(controlPlane.kubeconfigPath, logger);
+    } catch (err) {
+      await running.close();
+      throw new CliError('the control plane controllers did not start', { cause: err });
+    }
   }
   const names = options.members ?? [];
   if (names.length > 0) {
@@ -187,6 +203,23 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
     }
     running.members = members.endpoints;
     for (const m of members.endpoints) terminal.out(memberLine(m));
+  }
+  if (federation) {
+    const client = federation.client;
+    try {
+      if (members) {
+        await joinMembers({ client, members: members.endpoints, pull: options.pull ?? [], terminal, logger });
+      }
+      if (options.demo === 'bookinfo') {
+        await runDemo({ client, terminal, timeoutMs: options.demoTimeoutMs ?? 120_000 });
+      }
+    } catch (err) {
+      await running.close();
+      throw new CliError(
+        options.demo && members ? 'joining the members or the demo failed' : 'joining the members failed',
+        { cause: err },
+      );
+    }
   }
   if (options.ownStateDir) {
     await writeEndpoints(paths, {

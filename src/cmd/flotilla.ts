@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
+import { registerControllersCommand } from '../cli/controllers.ts';
 import { runDetached } from '../cli/detach.ts';
 import { runDown } from '../cli/down.ts';
 import { exitCodeOf, oneLine, type Terminal, UsageError } from '../cli/errors.ts';
@@ -141,6 +142,8 @@ async function up(command: Command): Promise<number> {
       args: [...process.execArgv, process.argv[1] ?? '', ...args, '--state-dir', paths.dir],
       cwd: process.cwd(),
       env: process.env,
+      // The demo waits for Bookinfo's pods in both members as well.
+      ...(values.demo ? { timeoutMs: 300_000 } : {}),
     });
   }
   const log = openLog(paths);
@@ -157,6 +160,9 @@ async function up(command: Command): Promise<number> {
     terminal,
     members: values.members,
     runtime: values.runtime,
+    federate: true,
+    pull: given.has('pull') ? values.pull : [],
+    demo: values.demo,
   });
   return signals.until(running);
 }
@@ -230,6 +236,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     action(apiserver),
   );
   registerJoinCommands(program, { resolveStateDir, terminal, setExit });
+  registerControllersCommand(program, {
+    resolveStateDir,
+    openLog: (paths) => openLog(paths, join(paths.dir, 'controllers.log')),
+    untilSignal: (running) => catchSignals().until(running),
+    terminal,
+    setExit,
+  });
   program
     .command('version')
     .description('print the version')

@@ -1,4 +1,6 @@
 /** apps/v1: Deployment, ReplicaSet, StatefulSet, DaemonSet. */
+import { LABELS } from '../karmada/names.ts';
+import type { KubeObject } from '../meta.ts';
 import type { ResourceDef } from '../resource-def.ts';
 import { defineResource } from './define.ts';
 import { deploymentSchema, workloadSchema } from './patch-schemas.ts';
@@ -17,6 +19,20 @@ import {
 import { validateWorkloadSpec } from './workload.ts';
 
 const ALWAYS = ['Always'] as const;
+
+/**
+ * READY's denominator: `spec.replicas`, except on a template a propagation policy claimed, whose
+ * status is the sum over its member clusters — there it is the members' total (`status.replicas`)
+ * when larger, so a Duplicated template of 1 replica in two clusters reads `2/2`.
+ */
+function desiredReplicas(
+  d: KubeObject & { spec?: { replicas?: number }; status?: { replicas?: number } },
+): number {
+  const spec = int(d.spec?.replicas);
+  const labels = d.metadata.labels ?? {};
+  if (labels[LABELS.ppPermanentId] === undefined && labels[LABELS.cppPermanentId] === undefined) return spec;
+  return Math.max(spec, int(d.status?.replicas));
+}
 const CONTAINERS = wide('Containers', 'Names of each container in the template.');
 const IMAGES = wide('Images', 'Images referenced by each container in the template.');
 const SELECTOR = wide(
@@ -69,7 +85,7 @@ export function deploymentResource(): ResourceDef {
         const [names, images] = containerCells(d.spec?.template?.spec);
         return [
           d.metadata.name ?? '',
-          `${int(d.status?.readyReplicas)}/${int(d.spec?.replicas)}`,
+          `${int(d.status?.readyReplicas)}/${desiredReplicas(d)}`,
           int(d.status?.updatedReplicas),
           int(d.status?.availableReplicas),
           ageOf(d, now),
