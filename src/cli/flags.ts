@@ -199,6 +199,25 @@ export const FLAGS = {
         .map((s) => s.trim())
         .filter((s) => s !== ''),
   },
+  namespace: {
+    syntax: '-n, --namespace <namespace>',
+    description: 'namespace of the object (default: default)',
+    parse: (raw: Raw, flag: string) => {
+      if (raw === undefined) return undefined;
+      const s = str(raw).trim();
+      if (!DNS_LABEL.test(s)) throw new UsageError(`${flag} must be a namespace name, got "${s}"`);
+      return s;
+    },
+  },
+  filename: {
+    syntax: '-f, --filename <files...>',
+    description: 'YAML files of templates, propagation policies and override policies (repeatable)',
+    parse: (raw: Raw, flag: string): string[] => {
+      const list = (Array.isArray(raw) ? (raw as unknown[]) : raw === undefined ? [] : [raw]).map(String);
+      if (list.some((f) => f.trim() === '')) throw new UsageError(`${flag} must not be empty`);
+      return list;
+    },
+  },
   labels: {
     syntax: '--labels <k=v,...>',
     description: 'comma-separated labels for the joined Cluster',
@@ -247,7 +266,8 @@ export function readFlags<K extends FlagName>(
   const given = new Set<K>();
   for (const name of flagNames) {
     const spec: FlagSpec<unknown> = FLAGS[name];
-    values[name] = spec.parse(raw[name], spec.syntax.split(' ')[0] ?? name);
+    const display = spec.syntax.split(/[ ,]+/).find((t) => t.startsWith('--')) ?? name;
+    values[name] = spec.parse(raw[name], display);
     if (command.getOptionValueSource(name) === 'cli') given.add(name);
   }
   return { values: values as FlagValues<K>, given };

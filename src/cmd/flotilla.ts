@@ -13,6 +13,7 @@ import { runDetached } from '../cli/detach.ts';
 import { runDown } from '../cli/down.ts';
 import { exitCodeOf, oneLine, type Terminal, UsageError } from '../cli/errors.ts';
 import { addFlags, type FlagName, readFlags, storeUrl } from '../cli/flags.ts';
+import { registerInspectCommands } from '../cli/inspect.ts';
 import { registerJoinCommands } from '../cli/join.ts';
 import { startLocalClusterCommand } from '../cli/localcluster.ts';
 import { type StatePaths, statePaths } from '../cli/state-dir.ts';
@@ -236,6 +237,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     action(apiserver),
   );
   registerJoinCommands(program, { resolveStateDir, terminal, setExit });
+  registerInspectCommands(program, { resolveStateDir, terminal, setExit });
   registerControllersCommand(program, {
     resolveStateDir,
     openLog: (paths) => openLog(paths, join(paths.dir, 'controllers.log')),
