@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { leaseClusterIndex } from './index-lease.ts';
 import { startApiServer } from '../apiserver/index.ts';
 import type { RunningApiServer, TokenAuthenticator } from '../apiserver/types.ts';
 import { writeKubeconfig } from '../cli/kubeconfig.ts';
@@ -96,13 +97,17 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<R
   const log = logger.child({ cluster: name });
   const dir = path.join(options.stateDir, name);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const cidrs =
-    options.podCidr !== undefined && options.serviceCidr !== undefined
-      ? { pod: options.podCidr, service: options.serviceCidr }
-      : clusterCidrs(options.index, options.runtime);
+  const explicit = options.podCidr !== undefined && options.serviceCidr !== undefined;
+  // Process-runtime clusters bind real loopback ranges: lease the index machine-wide so two
+  // clusters on one machine (two state dirs, or tests side by side) never share addresses.
+  const lease = !explicit && options.runtime === 'process' ? leaseClusterIndex(options.index) : undefined;
+  const index = lease?.index ?? options.index;
+  if (lease && lease.index !== options.index) log.info({ preferred: options.index, index }, 'cluster index in use on this machine; using another');
+  const cidrs = explicit ? { pod: options.podCidr!, service: options.serviceCidr! } : clusterCidrs(index, options.runtime);
   const podCidr = options.podCidr ?? cidrs.pod;
   const serviceCidr = options.serviceCidr ?? cidrs.service;
   const stops: (() => Promise<void>)[] = [];
+  if (lease) stops.push(async () => lease.release());
   const stopAll = async () => {
     for (const fn of stops.splice(0).reverse())
       await fn().catch((err: unknown) => log.error({ err }, 'stopping failed'));
