@@ -27,6 +27,8 @@ import { Controller, type Result } from '../../controller/reconciler.ts';
 import { objectKey } from '../../controller/store.ts';
 import { renderWork, targetClusters } from './work.ts';
 
+const BY_BINDING_ID = 'bindingPermanentId';
+
 /** Options for {@link newBindingController}. */
 export interface BindingControllerOptions {
   client: Client;
@@ -52,6 +54,12 @@ export function newBindingController(options: BindingControllerOptions): Control
   const rbs = factory.informer<ResourceBinding>(resources.resourcebindings);
   const crbs = factory.informer<ResourceBinding>(resources.clusterresourcebindings);
   const works = factory.informer<Work>(resources.works);
+  works.addIndex(BY_BINDING_ID, (w) =>
+    [LABELS.rbPermanentId, LABELS.crbPermanentId].flatMap((k) => {
+      const v = w.metadata.labels?.[k];
+      return v ? [`${k}=${v}`] : [];
+    }),
+  );
   const ops = factory.informer<OverridePolicy>(resources.overridepolicies);
   const cops = factory.informer<OverridePolicy>(resources.clusteroverridepolicies);
   const clusters = factory.informer<Cluster>(resources.clusters);
@@ -96,8 +104,18 @@ export function newBindingController(options: BindingControllerOptions): Control
       desired.metadata.labels = { ...desired.metadata.labels, [LABELS.workPermanentId]: id };
       const m = desired.spec.workload?.manifests?.[0];
       if (m) m.metadata.labels = { ...m.metadata.labels, [LABELS.workPermanentId]: id };
-      await client.create(resources.works, desired);
-      return true;
+      try {
+        await client.create(resources.works, desired);
+        return true;
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+        // The Works cache lags behind a Work this controller just created: update it instead.
+        const fresh = await client.get<Work>(resources.works, {
+          name: desired.metadata.name ?? '',
+          namespace: desired.metadata.namespace,
+        });
+        return upsertWork(desired, fresh);
+      }
     }
     if (existing.metadata.deletionTimestamp) {
       throw new Error(`work ${existing.metadata.namespace}/${existing.metadata.name} is being deleted`);
@@ -125,9 +143,8 @@ export function newBindingController(options: BindingControllerOptions): Control
     const id = binding.metadata.labels?.[idLabel];
     const finalizer = cluster ? FINALIZERS.clusterBindingController : FINALIZERS.bindingController;
     const bref = cluster ? resources.clusterresourcebindings : resources.resourcebindings;
-    const owned = id
-      ? (await client.list<Work>(resources.works, { labelSelector: `${idLabel}=${id}` })).items
-      : [];
+    // From the Works cache by the binding's permanent id: a LIST per reconcile scans every Work.
+    const owned = id ? works.store.byIndex(BY_BINDING_ID, `${idLabel}=${id}`) : [];
     if (binding.metadata.deletionTimestamp) {
       for (const w of owned)
         await ignoreNotFound(
@@ -217,8 +234,17 @@ export function newBindingController(options: BindingControllerOptions): Control
   const resyncAll = (): void => {
     for (const k of all()) controller.enqueue(k);
   };
-  for (const i of [ops, cops, clusters] as unknown as Informer<KubeObject>[]) {
+  for (const i of [ops, cops] as unknown as Informer<KubeObject>[]) {
     i.addHandlers({ onAdd: resyncAll, onUpdate: resyncAll, onDelete: resyncAll });
   }
+  // Override rules match clusters by name, labels and spec fields; status heartbeats (every
+  // cluster, every 10 s) must not resync every binding.
+  clusters.addHandlers({
+    onAdd: resyncAll,
+    onDelete: resyncAll,
+    onUpdate: (a, b) => {
+      if (!isDeepStrictEqual([a.metadata.labels, a.spec], [b.metadata.labels, b.spec])) resyncAll();
+    },
+  });
   return controller;
 }
