@@ -7,39 +7,12 @@
  */
 import type { ResourceBindingSpec } from '../../api/karmada/types.ts';
 import type { KubeObject } from '../../api/meta.ts';
+import { parseQuantity } from '../../api/quantity.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: pod specs are open JSON
 type Obj = Record<string, any>;
 
-const SUFFIX: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/** A Kubernetes quantity (`500m`, `128Mi`, `1e3`) as a number; undefined when malformed. */
-export function parseQuantity(q: unknown): number | undefined {
-  const m = /^([+-]?[0-9.]+)(?:([eE][+-]?[0-9]+)|([a-zA-Z]*))$/.exec(String(q ?? '').trim());
-  if (!m) return undefined;
-  const base = Number(m[1]);
-  if (Number.isNaN(base)) return undefined;
-  if (m[2]) return base * 10 ** Number(m[2].slice(1));
-  const unit = SUFFIX[m[3] ?? ''];
-  return unit === undefined ? undefined : base * unit;
-}
+export { parseQuantity };
 
 const BINARY = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 

@@ -3,39 +3,16 @@
  * units (cores, bytes, counts), and a pod's effective requests as the scheduler sums them:
  * containers added up, each init container as a floor, plus pod overhead.
  */
+
 import type { KubeObject } from '../../api/meta.ts';
-
-const SUFFIX: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:[eE]([+-]?\d+))?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
+import { parseQuantity as parseShared } from '../../api/quantity.ts';
 
 /** Parses a quantity (string or number) into base units; throws on a malformed one. */
 export function parseQuantity(q: string | number): number {
-  if (typeof q === 'number') return q;
-  const m = QUANTITY.exec(q.trim());
-  if (!m)
-    throw new Error(
-      `quantities must match the regular expression '${QUANTITY.source}': ${JSON.stringify(q)}`,
-    );
-  const exp = m[2] ? 10 ** Number(m[2]) : 1;
-  return Number(m[1]) * exp * (SUFFIX[m[3] ?? ''] ?? 1);
+  const v = parseShared(q);
+  if (v === undefined)
+    throw new Error(`quantities must look like 500m, 128Mi, 2 or 1e3: ${JSON.stringify(q)}`);
+  return v;
 }
 
 /** Parses, treating absent or malformed quantities as 0. */
