@@ -15,10 +15,20 @@ import { type Bench, benchLine, loop, reportLoop } from './lib.ts';
 const CONCURRENCY = 16;
 
 function configMap(i: number): string {
-  return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'default', labels: { bench: 'yes' } }, data: { i: String(i), pad: 'x'.repeat(200) } });
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `cm-${i}`, namespace: 'default', labels: { bench: 'yes' } },
+    data: { i: String(i), pad: 'x'.repeat(200) },
+  });
 }
 
-async function benchBackend(name: string, storage: Storage, quick: boolean, log: (l: string) => void): Promise<void> {
+async function benchBackend(
+  name: string,
+  storage: Storage,
+  quick: boolean,
+  log: (l: string) => void,
+): Promise<void> {
   const n = quick ? 300 : 2000;
   const watchers = quick ? 10 : 50;
   const writes = quick ? 50 : 200;
@@ -32,20 +42,34 @@ async function benchBackend(name: string, storage: Storage, quick: boolean, log:
   const server = await startApiServer({ storage, port: 0 });
   const pool = new Pool(server.url, { connections: CONCURRENCY, pipelining: 1 });
   const call = async (method: 'GET' | 'POST', path: string, body?: string): Promise<void> => {
-    const res = await pool.request({ method, path, headers: { 'content-type': 'application/json' }, ...(body ? { body } : {}) });
+    const res = await pool.request({
+      method,
+      path,
+      headers: { 'content-type': 'application/json' },
+      ...(body ? { body } : {}),
+    });
     await res.body.text();
     if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode}`);
   };
   try {
-    const create = await loop(n, CONCURRENCY, (i) => call('POST', '/api/v1/namespaces/default/configmaps', configMap(i)));
-    const get = await loop(n, CONCURRENCY, (i) => call('GET', `/api/v1/namespaces/default/configmaps/cm-${i}`));
+    const create = await loop(n, CONCURRENCY, (i) =>
+      call('POST', '/api/v1/namespaces/default/configmaps', configMap(i)),
+    );
+    const get = await loop(n, CONCURRENCY, (i) =>
+      call('GET', `/api/v1/namespaces/default/configmaps/cm-${i}`),
+    );
     const list = await loop(quick ? 5 : 20, 1, () => call('GET', '/api/v1/namespaces/default/configmaps'));
     const fan = await fanOutApi(server.url, watchers, writes, call, storage);
-    log(`${name}: create ${create.rate.toFixed(0)}/s (raw ${rawCreate.rate.toFixed(0)}/s), get ${get.rate.toFixed(0)}/s (raw ${rawGet.rate.toFixed(0)}/s), list of ${n} ${list.latencies[0]?.toFixed(1)} ms (raw ${rawList.latencies[0]?.toFixed(1)} ms), watch fan-out ${fan.toFixed(0)} events/s (raw ${rawFan.toFixed(0)}/s)`);
+    log(
+      `${name}: create ${create.rate.toFixed(0)}/s (raw ${rawCreate.rate.toFixed(0)}/s), get ${get.rate.toFixed(0)}/s (raw ${rawGet.rate.toFixed(0)}/s), list of ${n} ${list.latencies[0]?.toFixed(1)} ms (raw ${rawList.latencies[0]?.toFixed(1)} ms), watch fan-out ${fan.toFixed(0)} events/s (raw ${rawFan.toFixed(0)}/s)`,
+    );
     reportLoop(`apiserver.${name}.create`, create, rawCreate, 'req/s');
     reportLoop(`apiserver.${name}.get`, get, rawGet, 'req/s');
     reportLoop(`apiserver.${name}.list${n}`, list, rawList, 'req/s');
-    benchLine(`apiserver.${name}.watch-fanout.rate`, fan, 'events/s', { baseline: rawFan, n: watchers * writes });
+    benchLine(`apiserver.${name}.watch-fanout.rate`, fan, 'events/s', {
+      baseline: rawFan,
+      n: watchers * writes,
+    });
   } finally {
     await pool.close();
     await server.close();
@@ -88,7 +112,11 @@ async function fanOutApi(
   call: (m: 'GET' | 'POST', p: string, b?: string) => Promise<void>,
   storage: Storage,
 ): Promise<number> {
-  await call('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fan' } }));
+  await call(
+    'POST',
+    '/api/v1/namespaces',
+    JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fan' } }),
+  );
   const total = watchers * writes;
   let received = 0;
   let done!: () => void;
@@ -98,7 +126,9 @@ async function fanOutApi(
     Array.from({ length: watchers }, async () => {
       const ac = new AbortController();
       controllers.push(ac);
-      const res = await fetch(`${url}/api/v1/namespaces/fan/configmaps?watch=true&resourceVersion=0`, { signal: ac.signal });
+      const res = await fetch(`${url}/api/v1/namespaces/fan/configmaps?watch=true&resourceVersion=0`, {
+        signal: ac.signal,
+      });
       void (async () => {
         try {
           for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -113,7 +143,10 @@ async function fanOutApi(
   );
   const t0 = performance.now();
   await loop(writes, CONCURRENCY, (i) =>
-    storage.create(`/registry/core/configmaps/fan/cm-${i}`, configMap(i).replace('"namespace":"default"', '"namespace":"fan"')),
+    storage.create(
+      `/registry/core/configmaps/fan/cm-${i}`,
+      configMap(i).replace('"namespace":"default"', '"namespace":"fan"'),
+    ),
   );
   await finished;
   const rate = (total / (performance.now() - t0)) * 1000;

@@ -16,7 +16,12 @@ export interface Bench {
 }
 
 /** Prints one BENCH line; a baseline adds `baseline=` and `ratio=` (value / baseline). */
-export function benchLine(name: string, value: number, unit: string, extra: { baseline?: number; n?: number } = {}): void {
+export function benchLine(
+  name: string,
+  value: number,
+  unit: string,
+  extra: { baseline?: number; n?: number } = {},
+): void {
   let line = `BENCH ${name} ${fmt(value)} ${unit}`;
   if (extra.baseline !== undefined) {
     line += ` baseline=${fmt(extra.baseline)}`;
@@ -48,7 +53,11 @@ export interface LoopResult {
 }
 
 /** Runs `op(i)` for i in [0, n) with at most `concurrency` in flight; measures rate and latencies. */
-export async function loop(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<LoopResult> {
+export async function loop(
+  n: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<LoopResult> {
   const latencies: number[] = new Array(n);
   let next = 0;
   const started = performance.now();
@@ -67,7 +76,12 @@ export async function loop(n: number, concurrency: number, op: (i: number) => Pr
 }
 
 /** Prints rate and p50/p99 lines for a measured loop beside its baseline loop. */
-export function reportLoop(name: string, measured: LoopResult, baseline: LoopResult | undefined, unit = 'ops/s'): void {
+export function reportLoop(
+  name: string,
+  measured: LoopResult,
+  baseline: LoopResult | undefined,
+  unit = 'ops/s',
+): void {
   const n = measured.latencies.length;
   benchLine(`${name}.rate`, measured.rate, unit, { ...(baseline ? { baseline: baseline.rate } : {}), n });
   benchLine(`${name}.latency.p50`, percentile(measured.latencies, 0.5), 'ms', {

@@ -18,7 +18,9 @@ for (const f of files) {
 }
 const chosen = names.length === 0 ? benches : benches.filter((b) => names.some((n) => b.name.startsWith(n)));
 if (chosen.length === 0) {
-  console.error(`bench: no benchmark named ${names.join(', ')}; have: ${benches.map((b) => b.name).join(', ')}`);
+  console.error(
+    `bench: no benchmark named ${names.join(', ')}; have: ${benches.map((b) => b.name).join(', ')}`,
+  );
   process.exit(2);
 }
 for (const b of chosen) {

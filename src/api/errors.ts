@@ -79,12 +79,22 @@ export const errors = {
     return new ApiError(404, 'NotFound', `${qualified(t)} "${t.name}" not found`, { details: details(t) });
   },
   alreadyExists(t: ErrorTarget): ApiError {
-    return new ApiError(409, 'AlreadyExists', `${qualified(t)} "${t.name}" already exists`, { details: details(t) });
-  },
-  conflict(t: ErrorTarget, why = 'the object has been modified; please apply your changes to the latest version and try again'): ApiError {
-    return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(t)} "${t.name}": ${why}`, {
+    return new ApiError(409, 'AlreadyExists', `${qualified(t)} "${t.name}" already exists`, {
       details: details(t),
     });
+  },
+  conflict(
+    t: ErrorTarget,
+    why = 'the object has been modified; please apply your changes to the latest version and try again',
+  ): ApiError {
+    return new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualified(t)} "${t.name}": ${why}`,
+      {
+        details: details(t),
+      },
+    );
   },
   /** 422 with field causes; `kind` is the object's Kind (`Deployment`), as the real server reports. */
   invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {

@@ -11,13 +11,16 @@ import { nowTimestamp } from './object-meta.ts';
 /** Serves the binding subresource of pods. */
 export async function serveBinding(ctx: RequestContext): Promise<void> {
   const { req, info, def, server } = ctx;
-  if (req.method !== 'POST') throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
+  if (req.method !== 'POST')
+    throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
   const body = decodeBody(await readBody(req, server.maxBodyBytes), req.headers['content-type']) as {
     target?: { name?: unknown; kind?: unknown };
   };
   const node = body?.target?.name;
   if (typeof node !== 'string' || node === '') {
-    throw errors.invalid('Binding', '', info.name, [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }]);
+    throw errors.invalid('Binding', '', info.name, [
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' },
+    ]);
   }
   await server.registry.guaranteedUpdate(
     def,
@@ -25,7 +28,10 @@ export async function serveBinding(ctx: RequestContext): Promise<void> {
     info.name,
     (pod) => {
       if (pod.metadata.deletionTimestamp) {
-        throw errors.conflict({ group: '', resource: 'pods', name: info.name }, 'pod is being deleted, cannot be assigned to a host');
+        throw errors.conflict(
+          { group: '', resource: 'pods', name: info.name },
+          'pod is being deleted, cannot be assigned to a host',
+        );
       }
       const current = pod.spec?.nodeName;
       if (current) {
@@ -34,8 +40,15 @@ export async function serveBinding(ctx: RequestContext): Promise<void> {
         });
       }
       pod.spec = { ...(pod.spec ?? {}), nodeName: node };
-      const conditions = (pod.status?.conditions ?? []).filter((c: { type: string }) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() });
+      const conditions = (pod.status?.conditions ?? []).filter(
+        (c: { type: string }) => c.type !== 'PodScheduled',
+      );
+      conditions.push({
+        type: 'PodScheduled',
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: nowTimestamp(),
+      });
       pod.status = { ...(pod.status ?? {}), conditions };
       return pod;
     },
@@ -43,4 +56,3 @@ export async function serveBinding(ctx: RequestContext): Promise<void> {
   );
   sendJson(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
-

@@ -7,9 +7,9 @@ import type { KubeObject } from '../api/meta.ts';
 import type { RequestContext } from './context.ts';
 import { decodeBody, mediaType, negotiateRepresentation, readBody, sendJson } from './http-util.ts';
 import { atVersion } from './keys.ts';
+import { target } from './registry.ts';
 import type { DeleteOptions, PropagationPolicy } from './registry-delete.ts';
 import type { ListOptions } from './registry-list.ts';
-import { target } from './registry.ts';
 import { applyScale, toScale } from './scale.ts';
 import { type IncludeObject, partialMetadata, toTable } from './tables.ts';
 import { serveWatch } from './watch.ts';
@@ -24,9 +24,14 @@ export async function handleResource(ctx: RequestContext): Promise<string> {
     return method === 'GET' ? 'GET' : method;
   }
   if (info.subresource && info.subresource !== 'status' && info.subresource !== 'scale') {
-    throw errors.notFound({ group: info.group, resource: `${info.resource}/${info.subresource}`, name: info.name });
+    throw errors.notFound({
+      group: info.group,
+      resource: `${info.resource}/${info.subresource}`,
+      name: info.name,
+    });
   }
-  if (info.subresource === 'status' && !ctx.def.subresources.status) throw errors.notFound(target(ctx.def, info.name));
+  if (info.subresource === 'status' && !ctx.def.subresources.status)
+    throw errors.notFound(target(ctx.def, info.name));
   if (!info.name) {
     if (method === 'GET') {
       if (isTrue(ctx.query.get('watch'))) {
@@ -69,7 +74,8 @@ function isTrue(v: string | null): boolean {
 
 function dryRun(ctx: RequestContext): boolean {
   const values = ctx.query.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw errors.badRequest(`Invalid dry run value: ${v}; the only valid value is All`);
+  for (const v of values)
+    if (v !== 'All') throw errors.badRequest(`Invalid dry run value: ${v}; the only valid value is All`);
   return values.length > 0;
 }
 
@@ -85,7 +91,11 @@ function sendObject(ctx: RequestContext, code: number, obj: KubeObject): void {
   const accept = negotiateRepresentation(ctx.req.headers.accept);
   const out = atVersion(obj, ctx.def, ctx.info.version);
   if (accept.as === 'table') {
-    const table = toTable(ctx.def, [out], { include: includeObject(ctx), metaVersion: accept.metaVersion, ...rv(out) });
+    const table = toTable(ctx.def, [out], {
+      include: includeObject(ctx),
+      metaVersion: accept.metaVersion,
+      ...rv(out),
+    });
     sendJson(ctx.res, code, table);
   } else if (accept.as === 'partialMetadata') {
     sendJson(ctx.res, code, partialMetadata(out, accept.metaVersion));
@@ -130,7 +140,8 @@ function listOptions(ctx: RequestContext): ListOptions {
   if (field) opts.fieldSelector = field;
   if (limit) {
     const n = Number(limit);
-    if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`limit must be a non-negative integer, got "${limit}"`);
+    if (!Number.isInteger(n) || n < 0)
+      throw errors.badRequest(`limit must be a non-negative integer, got "${limit}"`);
     opts.limit = n;
   }
   if (cont) opts.continue = cont;
@@ -169,8 +180,18 @@ async function create(ctx: RequestContext): Promise<void> {
   sendObject(ctx, 201, created);
 }
 
-function writeOptions(ctx: RequestContext): { dryRun: boolean; fieldManager?: string; subresource?: string; user?: import('./types.ts').UserInfo } {
-  const out: { dryRun: boolean; fieldManager?: string; subresource?: string; user?: import('./types.ts').UserInfo } = { dryRun: dryRun(ctx) };
+function writeOptions(ctx: RequestContext): {
+  dryRun: boolean;
+  fieldManager?: string;
+  subresource?: string;
+  user?: import('./types.ts').UserInfo;
+} {
+  const out: {
+    dryRun: boolean;
+    fieldManager?: string;
+    subresource?: string;
+    user?: import('./types.ts').UserInfo;
+  } = { dryRun: dryRun(ctx) };
   const fm = ctx.query.get('fieldManager');
   if (fm) out.fieldManager = fm;
   if (ctx.info.subresource) out.subresource = ctx.info.subresource;
@@ -183,7 +204,13 @@ async function update(ctx: RequestContext): Promise<void> {
   const obj = objectBody(await body(ctx));
   const registry = ctx.server.registry;
   if (info.subresource === 'scale') {
-    const updated = await registry.guaranteedUpdate(def, info.namespace, info.name, (o) => applyScale(def, o, obj), { dryRun: dryRun(ctx) });
+    const updated = await registry.guaranteedUpdate(
+      def,
+      info.namespace,
+      info.name,
+      (o) => applyScale(def, o, obj),
+      { dryRun: dryRun(ctx) },
+    );
     sendJson(ctx.res, 200, toScale(def, updated));
     return;
   }
@@ -204,7 +231,10 @@ async function patch(ctx: RequestContext): Promise<string> {
       info.namespace,
       info.name,
       (o) => {
-        const scale = applyPatchByContentType(contentType, toScale(def, o), patchBody, { manager: '', force: true }) as KubeObject;
+        const scale = applyPatchByContentType(contentType, toScale(def, o), patchBody, {
+          manager: '',
+          force: true,
+        }) as KubeObject;
         return applyScale(def, o, scale);
       },
       { dryRun: dryRun(ctx) },
@@ -230,11 +260,15 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   const opts: DeleteOptions = { dryRun: dryRun(ctx) };
   const raw = await readBody(ctx.req, ctx.server.maxBodyBytes);
   let parsed: Record<string, unknown> = {};
-  if (raw.length > 0 && raw.toString().trim() !== '') parsed = objectBody(decodeBody(raw, ctx.req.headers['content-type'] ?? 'application/json'));
-  const policy = (parsed.propagationPolicy as string | undefined) ?? ctx.query.get('propagationPolicy') ?? undefined;
+  if (raw.length > 0 && raw.toString().trim() !== '')
+    parsed = objectBody(decodeBody(raw, ctx.req.headers['content-type'] ?? 'application/json'));
+  const policy =
+    (parsed.propagationPolicy as string | undefined) ?? ctx.query.get('propagationPolicy') ?? undefined;
   if (policy !== undefined) {
     if (policy !== 'Orphan' && policy !== 'Background' && policy !== 'Foreground') {
-      throw errors.badRequest(`propagationPolicy must be one of Orphan, Background, Foreground, got "${policy}"`);
+      throw errors.badRequest(
+        `propagationPolicy must be one of Orphan, Background, Foreground, got "${policy}"`,
+      );
     }
     opts.propagationPolicy = policy as PropagationPolicy;
   } else if (parsed.orphanDependents === true || ctx.query.get('orphanDependents') === 'true') {
@@ -249,7 +283,12 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
 
 async function remove(ctx: RequestContext): Promise<void> {
   const { def, info } = ctx;
-  const { object, deleted } = await ctx.server.registry.delete(def, info.namespace, info.name, await deleteOptions(ctx));
+  const { object, deleted } = await ctx.server.registry.delete(
+    def,
+    info.namespace,
+    info.name,
+    await deleteOptions(ctx),
+  );
   sendObject(ctx, deleted ? 200 : 202, object);
 }
 

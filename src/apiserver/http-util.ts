@@ -13,7 +13,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
       req.resume();
-      reject(errors.tooLarge(`the request body is too large: ${declared} bytes, the limit is ${limit} bytes`));
+      reject(
+        errors.tooLarge(`the request body is too large: ${declared} bytes, the limit is ${limit} bytes`),
+      );
       return;
     }
     const chunks: Buffer[] = [];
@@ -53,7 +55,8 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   if (type === PROTOBUF_CONTENT_TYPE) return decodeKubeProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
-  const yamlAllowed = type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml';
+  const yamlAllowed =
+    type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml';
   const jsonTypes = new Set([
     '',
     'application/json',
@@ -69,17 +72,25 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   try {
     return JSON.parse(text);
   } catch (jsonErr) {
-    if (!yamlAllowed) throw errors.badRequest(`the request body is not valid JSON: ${(jsonErr as Error).message}`);
+    if (!yamlAllowed)
+      throw errors.badRequest(`the request body is not valid JSON: ${(jsonErr as Error).message}`);
     try {
       return parseYaml(text, { maxAliasCount: 100 });
     } catch (yamlErr) {
-      throw errors.badRequest(`the request body is not valid YAML: ${(yamlErr as Error).message.split('\n')[0]}`);
+      throw errors.badRequest(
+        `the request body is not valid YAML: ${(yamlErr as Error).message.split('\n')[0]}`,
+      );
     }
   }
 }
 
 /** Writes a JSON response. */
-export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+export function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  contentType = 'application/json',
+): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
@@ -117,7 +128,8 @@ export function negotiateRepresentation(accept: string | undefined): AcceptInfo 
     const v = params.get('v') ?? 'v1';
     const as = params.get('as');
     if (as === 'Table') return { as: 'table', metaVersion: v };
-    if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return { as: 'partialMetadata', metaVersion: v };
+    if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList')
+      return { as: 'partialMetadata', metaVersion: v };
   }
   return { as: 'object', metaVersion: 'v1' };
 }

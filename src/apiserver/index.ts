@@ -3,8 +3,9 @@
  * server's own controllers (CRDs, namespaces, garbage collection, compaction) and the HTTP(S)
  * front, and serves until `close()`.
  */
-import type { AddressInfo } from 'node:net';
+
 import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { isAlreadyExists } from '../api/errors.ts';
 import { builtinResources } from '../api/resources/index.ts';
 import { silentLogger } from '../log/index.ts';
@@ -24,9 +25,9 @@ import { createHttpServer } from './server.ts';
 import type { ApiServerOptions, RunningApiServer } from './types.ts';
 import { WatchCache } from './watch-cache.ts';
 
-export type * from './types.ts';
 export type { AdmissionPlugin, AdmissionRequest } from './admission/index.ts';
 export type { RequestContext, SubresourceHandler } from './context.ts';
+export type * from './types.ts';
 
 const DEFAULT_MAX_BODY = 3 * 1024 * 1024;
 const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -42,9 +43,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     storage,
     logger,
     namespaceDef: nsDef,
-    admission: [serviceAllocator({ storage, ...(options.serviceCidr ? { serviceCidr: options.serviceCidr } : {}) }), ...(options.admission ?? [])],
+    admission: [
+      serviceAllocator({ storage, ...(options.serviceCidr ? { serviceCidr: options.serviceCidr } : {}) }),
+      ...(options.admission ?? []),
+    ],
   });
-  const cache = new WatchCache(storage, { logger, ...(options.watchCacheSize ? { capacity: options.watchCacheSize } : {}) });
+  const cache = new WatchCache(storage, {
+    logger,
+    ...(options.watchCacheSize ? { capacity: options.watchCacheSize } : {}),
+  });
   await cache.start();
 
   // The server's own controllers see every object through one index fed by the watch cache.
@@ -92,7 +99,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     cache,
     logger,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
-    subresourceHandlers: new Map(Object.entries({ 'pods/binding': serveBinding, ...(options.subresourceHandlers ?? {}) })),
+    subresourceHandlers: new Map(
+      Object.entries({ 'pods/binding': serveBinding, ...(options.subresourceHandlers ?? {}) }),
+    ),
     watches,
   };
   const ready = async (): Promise<string | undefined> => {

@@ -17,7 +17,11 @@ export function kindPrefix(def: Pick<ResourceDef, 'group' | 'plural'>, namespace
 }
 
 /** The storage key of one object. */
-export function objectKey(def: Pick<ResourceDef, 'group' | 'plural' | 'namespaced'>, namespace: string, name: string): string {
+export function objectKey(
+  def: Pick<ResourceDef, 'group' | 'plural' | 'namespaced'>,
+  namespace: string,
+  name: string,
+): string {
   return def.namespaced ? `${kindPrefix(def)}${namespace}/${name}` : `${kindPrefix(def)}${name}`;
 }
 
@@ -28,7 +32,11 @@ export function encode(obj: KubeObject): string {
 }
 
 /** Decodes a stored value, stamping resourceVersion and the requested apiVersion. */
-export function decode(kv: KeyValue, def: Pick<ResourceDef, 'group' | 'versions'>, version?: string): KubeObject {
+export function decode(
+  kv: KeyValue,
+  def: Pick<ResourceDef, 'group' | 'versions'>,
+  version?: string,
+): KubeObject {
   const obj = JSON.parse(kv.value) as KubeObject;
   obj.metadata.resourceVersion = String(kv.modRevision);
   obj.apiVersion = formatApiVersion(def.group, version ?? def.versions[0]!);
@@ -42,7 +50,9 @@ export function atVersion(obj: KubeObject, def: Pick<ResourceDef, 'group'>, vers
 }
 
 /** Splits a storage key into group, plural, namespace and name (namespace empty for cluster-scoped keys). */
-export function parseKey(key: string): { group: string; plural: string; namespace: string; name: string } | undefined {
+export function parseKey(
+  key: string,
+): { group: string; plural: string; namespace: string; name: string } | undefined {
   if (!key.startsWith(REGISTRY_PREFIX)) return undefined;
   const parts = key.slice(REGISTRY_PREFIX.length).split('/');
   if (parts.length !== 3 && parts.length !== 4) return undefined;

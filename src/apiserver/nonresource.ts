@@ -3,6 +3,8 @@
  * (`/openapi/v2`, `/openapi/v3[/…]`), `/version`, health (`/healthz`, `/livez`, `/readyz`) and
  * `/metrics`. Each returns whether it handled the path.
  */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errors } from '../api/errors.ts';
 import type { ServerParts } from './context.ts';
 import {
@@ -17,7 +19,6 @@ import { sendJson } from './http-util.ts';
 import type { ApiMetrics } from './metrics.ts';
 import { serveOpenApi } from './openapi-http.ts';
 import { versionInfo } from './version.ts';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Paths anyone may read without a token, as Kubernetes' `system:public-info-viewer` allows. */
 export const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -39,7 +40,8 @@ export async function handleNonResource(
   const defs = deps.server.catalog.all();
   const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path;
   const parts = trimmed.split('/').filter(Boolean);
-  if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(`the server does not allow this method on ${path}`);
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    throw errors.methodNotAllowed(`the server does not allow this method on ${path}`);
 
   if (trimmed === '/api' || trimmed === '/apis') {
     const form = negotiateDiscovery(req.headers.accept);
@@ -59,7 +61,8 @@ export async function handleNonResource(
     return;
   }
   if (parts[0] === 'apis' && (parts.length === 2 || parts.length === 3)) {
-    const body = parts.length === 2 ? legacyGroup(defs, parts[1]!) : apiResourceList(defs, parts[1]!, parts[2]!);
+    const body =
+      parts.length === 2 ? legacyGroup(defs, parts[1]!) : apiResourceList(defs, parts[1]!, parts[2]!);
     if (!body) throw notFound(path);
     sendJson(res, 200, body);
     return;
@@ -98,6 +101,9 @@ function notFound(_path: string): ApiError {
 }
 
 function sendText(res: ServerResponse, code: number, text: string): void {
-  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(code, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

@@ -27,7 +27,12 @@ export function nowTimestamp(now = new Date()): string {
  * `keepManagedFields` is for creates through server-side apply, whose field ownership was just
  * computed; plain creates drop client-sent managedFields.
  */
-export function prepareForCreate(obj: KubeObject, def: ResourceDef, namespace: string, keepManagedFields = false): void {
+export function prepareForCreate(
+  obj: KubeObject,
+  def: ResourceDef,
+  namespace: string,
+  keepManagedFields = false,
+): void {
   const meta = obj.metadata;
   if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
   if (def.namespaced) meta.namespace = namespace;
@@ -61,7 +66,8 @@ export function prepareForUpdate(obj: KubeObject, old: KubeObject, def: Resource
   meta.creationTimestamp = was.creationTimestamp!;
   if (was.deletionTimestamp) meta.deletionTimestamp = was.deletionTimestamp;
   else delete meta.deletionTimestamp;
-  if (was.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = was.deletionGracePeriodSeconds;
+  if (was.deletionGracePeriodSeconds !== undefined)
+    meta.deletionGracePeriodSeconds = was.deletionGracePeriodSeconds;
   else delete meta.deletionGracePeriodSeconds;
   const generation = was.generation ?? 1;
   meta.generation = isDeepStrictEqual(specOf(obj, def), specOf(old, def)) ? generation : generation + 1;

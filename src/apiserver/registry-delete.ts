@@ -39,7 +39,7 @@ export async function deleteObject(
 ): Promise<{ object: KubeObject; deleted: boolean }> {
   const key = objectKey(def, namespace, name);
   for (let attempt = 0; ; attempt++) {
-    let kv;
+    let kv: Awaited<ReturnType<typeof registry.storage.get>>;
     try {
       kv = await registry.storage.get(key);
     } catch (err) {
@@ -60,7 +60,14 @@ export async function deleteObject(
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
       );
     }
-    const req = { operation: 'DELETE' as const, def, subresource: '', object: old, dryRun: !!options.dryRun, ...(options.user ? { user: options.user } : {}) };
+    const req = {
+      operation: 'DELETE' as const,
+      def,
+      subresource: '',
+      object: old,
+      dryRun: !!options.dryRun,
+      ...(options.user ? { user: options.user } : {}),
+    };
     await registry.admitDelete(req);
 
     const finalizers = new Set(old.metadata.finalizers ?? []);
@@ -97,7 +104,8 @@ async function markDeleting(
     if (!kv) throw errors.notFound({ group: def.group, resource: def.plural, name });
     const obj = decode(kv, def);
     const had = new Set(obj.metadata.finalizers ?? []);
-    if (obj.metadata.deletionTimestamp && finalizers.every((f) => had.has(f))) return { object: obj, deleted: false };
+    if (obj.metadata.deletionTimestamp && finalizers.every((f) => had.has(f)))
+      return { object: obj, deleted: false };
     obj.metadata.deletionTimestamp ??= nowTimestamp();
     obj.metadata.deletionGracePeriodSeconds ??= 0;
     obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), ...finalizers])];
@@ -106,7 +114,11 @@ async function markDeleting(
     if (obj.metadata.finalizers.length === 0) delete obj.metadata.finalizers;
     try {
       const { resourceVersion: _rv, ...meta } = obj.metadata;
-      const written = await registry.storage.update(key, JSON.stringify({ ...obj, metadata: meta }), kv.modRevision);
+      const written = await registry.storage.update(
+        key,
+        JSON.stringify({ ...obj, metadata: meta }),
+        kv.modRevision,
+      );
       return { object: decode(written, def), deleted: false };
     } catch (err) {
       if ((err as { code?: string }).code === 'Conflict' && attempt < MAX_RETRIES) continue;
@@ -114,4 +126,3 @@ async function markDeleting(
     }
   }
 }
-

@@ -42,7 +42,10 @@ function decodeContinue(raw: string, prefix: string): ContinueToken {
 }
 
 /** Builds the filter for a list or watch request; throws 400 for malformed selectors. */
-export function compileFilter(def: ResourceDef, options: Pick<ListOptions, 'labelSelector' | 'fieldSelector'>): ObjectFilter {
+export function compileFilter(
+  def: ResourceDef,
+  options: Pick<ListOptions, 'labelSelector' | 'fieldSelector'>,
+): ObjectFilter {
   const labels = compileLabelSelector(options.labelSelector);
   const fields = compileFieldSelector(def, options.fieldSelector);
   if (!labels && !fields) return () => true;
@@ -68,7 +71,8 @@ export async function listObjects(
     start = token.start;
   } else if (options.resourceVersionMatch === 'Exact' && options.resourceVersion) {
     revision = Number(options.resourceVersion);
-    if (!Number.isInteger(revision) || revision < 0) throw errors.badRequest(`invalid resourceVersion "${options.resourceVersion}"`);
+    if (!Number.isInteger(revision) || revision < 0)
+      throw errors.badRequest(`invalid resourceVersion "${options.resourceVersion}"`);
   }
   const items: KubeObject[] = [];
   let nextStart: string | undefined;

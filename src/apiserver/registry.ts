@@ -14,10 +14,10 @@ import type { AdmissionPlugin, AdmissionRequest } from './admission/index.ts';
 import { decode, encode, kindPrefix, objectKey } from './keys.ts';
 import { keepMetadataForStatus, normaliseMeta, prepareForCreate, prepareForUpdate } from './object-meta.ts';
 import { applyPatchByContentType } from './patch/index.ts';
-import type { UserInfo } from './types.ts';
+import { type DeleteOptions, deleteObject } from './registry-delete.ts';
+import { type ListOptions, listObjects } from './registry-list.ts';
 import { storageToApiError } from './storage-errors.ts';
-import { deleteObject, type DeleteOptions } from './registry-delete.ts';
-import { listObjects, type ListOptions } from './registry-list.ts';
+import type { UserInfo } from './types.ts';
 
 export type { DeleteOptions } from './registry-delete.ts';
 export type { ListOptions } from './registry-list.ts';
@@ -72,18 +72,34 @@ export class Registry {
   }
 
   /** Creates an object; `body` is the decoded request body and is not modified. */
-  async create(def: ResourceDef, namespace: string, body: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+  async create(
+    def: ResourceDef,
+    namespace: string,
+    body: KubeObject,
+    options: WriteOptions = {},
+  ): Promise<KubeObject> {
     const obj = checkBody(def, namespace, structuredClone(body));
-    if (obj.metadata.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
+    if (obj.metadata.resourceVersion)
+      throw errors.badRequest('resourceVersion should not be set on objects to be created');
     if (!obj.metadata.name && !obj.metadata.generateName) {
       throw errors.invalid(def.kind, def.group, '', [
-        { reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' },
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value: name or generateName is required',
+          field: 'metadata.name',
+        },
       ]);
     }
     prepareForCreate(obj, def, namespace, !!options.appliedFields);
     def.defaulting?.(obj);
     normaliseMeta(obj);
-    const req: AdmissionRequest = { operation: 'CREATE', def, subresource: '', object: obj, dryRun: !!options.dryRun };
+    const req: AdmissionRequest = {
+      operation: 'CREATE',
+      def,
+      subresource: '',
+      object: obj,
+      dryRun: !!options.dryRun,
+    };
     if (options.user) req.user = options.user;
     await this.#admit(req);
     this.#validate(def, req.object);
@@ -95,7 +111,10 @@ export class Registry {
       return { ...req.object, apiVersion: formatApiVersion(def.group, version) };
     }
     try {
-      const kv = await this.storage.create(objectKey(def, namespace, req.object.metadata.name!), encode(req.object));
+      const kv = await this.storage.create(
+        objectKey(def, namespace, req.object.metadata.name!),
+        encode(req.object),
+      );
       this.#committed(req);
       return decode(kv, def, version);
     } catch (err) {
@@ -104,10 +123,18 @@ export class Registry {
   }
 
   /** Replaces an object (PUT), honouring `metadata.resourceVersion` as a precondition. */
-  async update(def: ResourceDef, namespace: string, name: string, body: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+  async update(
+    def: ResourceDef,
+    namespace: string,
+    name: string,
+    body: KubeObject,
+    options: WriteOptions = {},
+  ): Promise<KubeObject> {
     const obj = checkBody(def, namespace, structuredClone(body));
     if (obj.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`,
+      );
     }
     const version = parseApiVersion(obj.apiVersion).version;
     return this.#write(def, namespace, name, version, options, (old) => {
@@ -129,7 +156,11 @@ export class Registry {
     version?: string,
   ): Promise<{ object: KubeObject; created: boolean }> {
     const isApply = contentType.startsWith('application/apply-patch');
-    const patchOptions = { ...(def.patchSchema ? { schema: def.patchSchema } : {}), manager: options.fieldManager ?? '', force: !!options.force };
+    const patchOptions = {
+      ...(def.patchSchema ? { schema: def.patchSchema } : {}),
+      manager: options.fieldManager ?? '',
+      force: !!options.force,
+    };
     const existing = await this.#read(def, namespace, name);
     if (!existing) {
       if (!isApply || options.subresource) throw errors.notFound(target(def, name));
@@ -141,7 +172,8 @@ export class Registry {
     }
     const object = await this.#write(def, namespace, name, version, options, (old) => {
       const patched = applyPatchByContentType(contentType, old, patchBody, patchOptions) as KubeObject;
-      if (!patched || typeof patched !== 'object' || !patched.metadata) throw errors.badRequest('the patch produced an object without metadata');
+      if (!patched || typeof patched !== 'object' || !patched.metadata)
+        throw errors.badRequest('the patch produced an object without metadata');
       const rv = patched.metadata.resourceVersion;
       if (rv && rv !== old.metadata.resourceVersion) throw errors.conflict(target(def, name));
       return patched;
@@ -164,7 +196,12 @@ export class Registry {
   }
 
   /** Deletes an object, or marks it for deletion when finalizers remain. */
-  delete(def: ResourceDef, namespace: string, name: string, options: DeleteOptions = {}): Promise<{ object: KubeObject; deleted: boolean }> {
+  delete(
+    def: ResourceDef,
+    namespace: string,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<{ object: KubeObject; deleted: boolean }> {
     return deleteObject(this, def, namespace, name, options);
   }
 
@@ -199,7 +236,14 @@ export class Registry {
       prepareForUpdate(obj, old, def);
       def.defaulting?.(obj);
       normaliseMeta(obj);
-      const req: AdmissionRequest = { operation: 'UPDATE', def, subresource: options.subresource ?? '', object: obj, old, dryRun: !!options.dryRun };
+      const req: AdmissionRequest = {
+        operation: 'UPDATE',
+        def,
+        subresource: options.subresource ?? '',
+        object: obj,
+        old,
+        dryRun: !!options.dryRun,
+      };
       if (options.user) req.user = options.user;
       await this.#admit(req);
       this.#validate(def, req.object, old, status);
@@ -209,7 +253,11 @@ export class Registry {
       if (isDeepStrictEqual(next, old)) return decode(kv, def, outVersion);
       if (options.dryRun) return { ...next, apiVersion: formatApiVersion(def.group, outVersion) };
       try {
-        if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !hasSpecFinalizers(next)) {
+        if (
+          next.metadata.deletionTimestamp &&
+          !next.metadata.finalizers?.length &&
+          !hasSpecFinalizers(next)
+        ) {
           const gone = await this.storage.delete(kv.key, kv.modRevision);
           this.#committed({ ...req, operation: 'DELETE' });
           return decode({ ...gone, value: encode(next) }, def, outVersion);
@@ -278,10 +326,13 @@ function hasSpecFinalizers(obj: KubeObject): boolean {
 
 /** Checks the body names this kind and fits the URL's namespace; fills what is missing. */
 function checkBody(def: ResourceDef, namespace: string, obj: KubeObject): KubeObject {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw errors.badRequest('the body of the request was not a JSON object');
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw errors.badRequest('the body of the request was not a JSON object');
   if (obj.kind === undefined || obj.kind === '') obj.kind = def.kind;
-  if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = formatApiVersion(def.group, def.versions[0]!);
-  if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string') throw errors.badRequest('kind and apiVersion must be strings');
+  if (obj.apiVersion === undefined || obj.apiVersion === '')
+    obj.apiVersion = formatApiVersion(def.group, def.versions[0]!);
+  if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string')
+    throw errors.badRequest('kind and apiVersion must be strings');
   const { group, version } = parseApiVersion(obj.apiVersion);
   if (obj.kind !== def.kind || group !== def.group || !def.versions.includes(version)) {
     throw errors.badRequest(
@@ -289,10 +340,13 @@ function checkBody(def: ResourceDef, namespace: string, obj: KubeObject): KubeOb
     );
   }
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
-  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw errors.badRequest('metadata must be an object');
+  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))
+    throw errors.badRequest('metadata must be an object');
   if (def.namespaced) {
     if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
-      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw errors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
   }
   return obj;

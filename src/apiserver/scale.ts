@@ -27,7 +27,8 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
 }
 
 function scaleDef(def: ResourceDef): ScaleDef {
-  if (!def.subresources.scale) throw errors.notFound({ group: def.group, resource: `${def.plural}/scale`, name: '' });
+  if (!def.subresources.scale)
+    throw errors.notFound({ group: def.group, resource: `${def.plural}/scale`, name: '' });
   return def.subresources.scale;
 }
 
@@ -52,7 +53,10 @@ export function toScale(def: ResourceDef, obj: KubeObject): KubeObject {
       creationTimestamp: m.creationTimestamp!,
     },
     spec: { replicas: Number(getPath(obj, s.specReplicasPath) ?? 0) },
-    status: { replicas: Number(getPath(obj, s.statusReplicasPath) ?? 0), ...(selectorString ? { selector: selectorString } : {}) },
+    status: {
+      replicas: Number(getPath(obj, s.statusReplicasPath) ?? 0),
+      ...(selectorString ? { selector: selectorString } : {}),
+    },
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../api/meta.ts';
 import type { ResourceDef } from '../api/resource-def.ts';
-import { validateFieldKeys, matchesFields, parseFieldSelector } from '../api/selectors/field-selector.ts';
+import { matchesFields, parseFieldSelector, validateFieldKeys } from '../api/selectors/field-selector.ts';
 import { matchesRequirements } from '../api/selectors/label-requirement.ts';
 import { parseLabelSelector } from '../api/selectors/label-selector.ts';
 
@@ -20,7 +20,10 @@ export function compileLabelSelector(selector: string | undefined): ObjectFilter
 }
 
 /** A predicate for a field selector string, or undefined when it selects everything. */
-export function compileFieldSelector(def: ResourceDef, selector: string | undefined): ObjectFilter | undefined {
+export function compileFieldSelector(
+  def: ResourceDef,
+  selector: string | undefined,
+): ObjectFilter | undefined {
   if (!selector) return undefined;
   const reqs = parseFieldSelector(selector);
   if (reqs.length === 0) return undefined;

@@ -70,13 +70,32 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpServer
     const isPublic = info.kind === 'nonResource' && PUBLIC_PATHS.has(url.pathname.replace(/\/+$/, '') || '/');
     if (!user && !isPublic) throw errors.unauthorized();
     if (info.kind === 'nonResource') {
-      authorize(options, user ?? ANONYMOUS, { verb: verb.toLowerCase(), group: '', resource: '', subresource: '', namespace: '', name: '', path: url.pathname }, isPublic);
+      authorize(
+        options,
+        user ?? ANONYMOUS,
+        {
+          verb: verb.toLowerCase(),
+          group: '',
+          resource: '',
+          subresource: '',
+          namespace: '',
+          name: '',
+          path: url.pathname,
+        },
+        isPublic,
+      );
       await handleNonResource(req, res, url.pathname, { server: parts, metrics, ready: deps.ready });
     } else {
       resourceInfo = info;
       const def = parts.catalog.lookup(info.group, info.version, info.resource);
-      if (!def) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', { details: {} });
-      if (info.namespace && !def.namespaced) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', { details: {} });
+      if (!def)
+        throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {
+          details: {},
+        });
+      if (info.namespace && !def.namespaced)
+        throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {
+          details: {},
+        });
       authorize(options, user!, {
         verb: kubeVerb(req.method ?? 'GET', info, url.searchParams),
         group: info.group,
@@ -103,7 +122,13 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpServer
       version: resourceInfo?.version ?? '',
       resource: resourceInfo?.resource ?? '',
       subresource: resourceInfo?.subresource ?? '',
-      scope: resourceInfo ? (resourceInfo.name ? 'resource' : resourceInfo.namespace ? 'namespace' : 'cluster') : '',
+      scope: resourceInfo
+        ? resourceInfo.name
+          ? 'resource'
+          : resourceInfo.namespace
+            ? 'namespace'
+            : 'cluster'
+        : '',
       code,
       seconds,
       dryRun: url.searchParams.get('dryRun') ?? '',
@@ -130,16 +155,26 @@ function kubeVerb(method: string, info: ResourceRequest, query: URLSearchParams)
   }
 }
 
-function authorize(options: ApiServerOptions, user: UserInfo, request: Parameters<NonNullable<ApiServerOptions['authorize']>>[1], isPublic = false): void {
+function authorize(
+  options: ApiServerOptions,
+  user: UserInfo,
+  request: Parameters<NonNullable<ApiServerOptions['authorize']>>[1],
+  isPublic = false,
+): void {
   if (isPublic || !options.authorize) return;
   const reason = options.authorize(user, request);
   if (reason === undefined) return;
   const what = request.path
     ? `cannot ${request.verb} path "${request.path}"`
     : `cannot ${request.verb} resource "${request.resource}${request.subresource ? `/${request.subresource}` : ''}" in API group "${request.group}"${request.namespace ? ` in the namespace "${request.namespace}"` : ' at the cluster scope'}`;
-  throw new ApiError(403, 'Forbidden', `${request.resource || 'forbidden'}${request.name ? ` "${request.name}"` : ''} is forbidden: User "${user.name}" ${what}: ${reason}`, {
-    details: { name: request.name, group: request.group, kind: request.resource },
-  });
+  throw new ApiError(
+    403,
+    'Forbidden',
+    `${request.resource || 'forbidden'}${request.name ? ` "${request.name}"` : ''} is forbidden: User "${user.name}" ${what}: ${reason}`,
+    {
+      details: { name: request.name, group: request.group, kind: request.resource },
+    },
+  );
 }
 
 /** Discards an unread request body so the connection can be reused. */

@@ -22,7 +22,13 @@ function rowObject(obj: KubeObject, include: IncludeObject, metaVersion: string)
 export function toTable(
   def: ResourceDef,
   objects: readonly KubeObject[],
-  options: { resourceVersion?: string; continue?: string; include?: IncludeObject; metaVersion?: string; withColumns?: boolean },
+  options: {
+    resourceVersion?: string;
+    continue?: string;
+    include?: IncludeObject;
+    metaVersion?: string;
+    withColumns?: boolean;
+  },
 ): Record<string, unknown> {
   const now = new Date();
   const include = options.include ?? 'Metadata';
@@ -49,6 +55,8 @@ function safeCells(def: ResourceDef, obj: KubeObject, now: Date): unknown[] {
   try {
     return def.table.cells(obj, now);
   } catch {
-    return def.table.columns.map((c, i) => (i === 0 ? obj.metadata.name : c.type === 'string' ? '<unknown>' : null));
+    return def.table.columns.map((c, i) =>
+      i === 0 ? obj.metadata.name : c.type === 'string' ? '<unknown>' : null,
+    );
   }
 }

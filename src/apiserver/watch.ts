@@ -33,7 +33,8 @@ export async function serveWatch(ctx: RequestContext): Promise<void> {
   const sendInitial = query.get('sendInitialEvents');
   const initial = sendInitial === 'true' || (sendInitial !== 'false' && (rvParam === '' || rvParam === '0'));
   const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
-  if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw errors.badRequest(`invalid resourceVersion "${rvParam}"`);
+  if (rvParam !== '' && !/^\d+$/.test(rvParam))
+    throw errors.badRequest(`invalid resourceVersion "${rvParam}"`);
   const prefix = kindPrefix(def, def.namespaced ? info.namespace : '');
 
   let columnsSent = false;
@@ -59,7 +60,11 @@ export async function serveWatch(ctx: RequestContext): Promise<void> {
     return `${JSON.stringify({ type, object: out })}\n`;
   };
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Transfer-Encoding': 'chunked',
+    'Cache-Control': 'no-cache',
+  });
   res.flushHeaders();
   server.watches.add(res);
 

@@ -18,7 +18,10 @@ describe('cluster index leases', () => {
       const c = leaseClusterIndex(0, dir);
       assert.equal(c.index, 0);
       // A lease left by a process that no longer exists is taken over.
-      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+      const dead = spawnSync(process.execPath, [
+        '-e',
+        'process.stdout.write(String(process.pid))',
+      ]).stdout.toString();
       writeFileSync(join(dir, '5'), dead);
       assert.equal(leaseClusterIndex(5, dir).index, 5);
       b.release();

@@ -26,7 +26,10 @@ function alive(pid: number): boolean {
 }
 
 /** Leases the first free index at or after `preferred` (wrapping around); throws when all are taken. */
-export function leaseClusterIndex(preferred: number, dir = path.join(os.tmpdir(), 'flotilla-cluster-indexes')): IndexLease {
+export function leaseClusterIndex(
+  preferred: number,
+  dir = path.join(os.tmpdir(), 'flotilla-cluster-indexes'),
+): IndexLease {
   fs.mkdirSync(dir, { recursive: true });
   for (let step = 0; step <= MAX_INDEX; step++) {
     const index = (preferred + step) % (MAX_INDEX + 1);

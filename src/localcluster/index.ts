@@ -8,7 +8,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { leaseClusterIndex } from './index-lease.ts';
 import { startApiServer } from '../apiserver/index.ts';
 import type { RunningApiServer, TokenAuthenticator } from '../apiserver/types.ts';
 import { writeKubeconfig } from '../cli/kubeconfig.ts';
@@ -21,6 +20,7 @@ import type { PodRuntime } from '../runtime/types.ts';
 import { openStorage } from '../storage/index.ts';
 import type { Storage } from '../storage/types.ts';
 import { ClusterDns } from './cluster-dns.ts';
+import { leaseClusterIndex } from './index-lease.ts';
 import { Kubelet } from './kubelet.ts';
 import { type NodeResources, PROCESS_NODE_RESOURCES, SIMULATED_NODE_RESOURCES } from './node.ts';
 import { podLogHandler } from './pod-logs.ts';
@@ -102,8 +102,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<R
   // clusters on one machine (two state dirs, or tests side by side) never share addresses.
   const lease = !explicit && options.runtime === 'process' ? leaseClusterIndex(options.index) : undefined;
   const index = lease?.index ?? options.index;
-  if (lease && lease.index !== options.index) log.info({ preferred: options.index, index }, 'cluster index in use on this machine; using another');
-  const cidrs = explicit ? { pod: options.podCidr!, service: options.serviceCidr! } : clusterCidrs(index, options.runtime);
+  if (lease && lease.index !== options.index)
+    log.info({ preferred: options.index, index }, 'cluster index in use on this machine; using another');
+  const cidrs = explicit
+    ? { pod: options.podCidr!, service: options.serviceCidr! }
+    : clusterCidrs(index, options.runtime);
   const podCidr = options.podCidr ?? cidrs.pod;
   const serviceCidr = options.serviceCidr ?? cidrs.service;
   const stops: (() => Promise<void>)[] = [];

@@ -32,7 +32,18 @@ function stderrOf(child: ChildProcess): string {
 function startServer(dir: string, port: number): ChildProcess {
   const child = spawn(
     process.execPath,
-    ['--disable-warning=ExperimentalWarning', join(ROOT, 'src/cmd/flotilla.ts'), 'apiserver', '--insecure-http', '--port', String(port), '--state-dir', dir, '--store', `sqlite://${join(dir, 'store.db')}`],
+    [
+      '--disable-warning=ExperimentalWarning',
+      join(ROOT, 'src/cmd/flotilla.ts'),
+      'apiserver',
+      '--insecure-http',
+      '--port',
+      String(port),
+      '--state-dir',
+      dir,
+      '--store',
+      `sqlite://${join(dir, 'store.db')}`,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const lines: string[] = [];
@@ -82,7 +93,12 @@ describe('crash safety', () => {
           const r = await fetch(`${url}/api/v1/namespaces/default/configmaps`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } }),
+            body: JSON.stringify({
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name },
+              data: { i: String(i) },
+            }),
           });
           if (r.status === 201) acked.push(name);
           await r.body?.cancel();
@@ -97,7 +113,9 @@ describe('crash safety', () => {
     while (acked.length < 400) {
       if (Date.now() > writeDeadline || first.exitCode !== null) {
         stop = true;
-        throw new Error(`only ${acked.length} writes acknowledged before the deadline; server stderr:\n${stderrOf(first)}`);
+        throw new Error(
+          `only ${acked.length} writes acknowledged before the deadline; server stderr:\n${stderrOf(first)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -117,15 +135,17 @@ describe('crash safety', () => {
 
     // A watch from before the crash replays every write since.
     const ac = new AbortController();
-    const res = await fetch(`${url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${startRv}`, { signal: ac.signal });
+    const res = await fetch(
+      `${url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${startRv}`,
+      { signal: ac.signal },
+    );
     const seen = new Set<string>();
     let buf = '';
     const deadline = setTimeout(() => ac.abort(), 15_000);
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         buf += Buffer.from(chunk).toString();
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
           const e = JSON.parse(buf.slice(0, nl));
           buf = buf.slice(nl + 1);
           if (e.type === 'ADDED') seen.add(e.object.metadata.name);

@@ -26,7 +26,12 @@ export interface TestServer {
   /** Runs real kubectl against the server. */
   kubectl(args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<KubectlResult>;
   /** Plain HTTP request to the server. */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -61,21 +66,33 @@ export async function startTestServer(
       '',
     ].join('\n'),
   );
-  const kubectl = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<KubectlResult> =>
+  const kubectl = (
+    args: string[],
+    opts: { input?: string; env?: Record<string, string> } = {},
+  ): Promise<KubectlResult> =>
     new Promise((resolve) => {
       const child = execFile(
         'kubectl',
         ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args],
         { env: { ...process.env, HOME: dir, ...opts.env }, timeout: 60_000 },
         (err, stdout, stderr) => {
-          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+          const code = err
+            ? typeof (err as { code?: unknown }).code === 'number'
+              ? (err as { code: number }).code
+              : 1
+            : 0;
           resolve({ code, stdout, stderr });
         },
       );
       if (opts.input !== undefined) child.stdin?.end(opts.input);
       else child.stdin?.end();
     });
-  const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const request = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const init: RequestInit = { method, headers: { 'content-type': 'application/json', ...headers } };
     if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
     const res = await fetch(`${server.url}${path}`, init);

@@ -16,10 +16,19 @@ describe('bad input', () => {
     await t.close();
   });
 
-  const cm = (name: string, data: unknown = { a: 'b' }) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+  const cm = (name: string, data: unknown = { a: 'b' }) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name },
+    data,
+  });
 
   it('answers malformed JSON with 400 BadRequest', async () => {
-    const r = await t.request('POST', '/api/v1/namespaces/default/configmaps', '{"apiVersion": "v1", "kind": ');
+    const r = await t.request(
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      '{"apiVersion": "v1", "kind": ',
+    );
     assert.equal(r.status, 400);
     assert.equal(r.body.kind, 'Status');
     assert.equal(r.body.reason, 'BadRequest');
@@ -27,7 +36,9 @@ describe('bad input', () => {
   });
 
   it('answers malformed YAML with 400 BadRequest', async () => {
-    const r = await t.request('POST', '/api/v1/namespaces/default/configmaps', 'kind: [unclosed', { 'content-type': 'application/yaml' });
+    const r = await t.request('POST', '/api/v1/namespaces/default/configmaps', 'kind: [unclosed', {
+      'content-type': 'application/yaml',
+    });
     assert.equal(r.status, 400);
     assert.equal(r.body.reason, 'BadRequest');
   });
@@ -40,11 +51,18 @@ describe('bad input', () => {
     await writeFile(path, 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
     const k = await t.kubectl(['apply', '-f', path]);
     assert.notEqual(k.code, 0);
-    assert.match(k.stderr, /no matches for kind "Widget" in version "example.com\/v1"|resource mapping not found/);
+    assert.match(
+      k.stderr,
+      /no matches for kind "Widget" in version "example.com\/v1"|resource mapping not found/,
+    );
   });
 
   it('answers a missing name with 422 Invalid naming metadata.name', async () => {
-    const r = await t.request('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} });
+    const r = await t.request('POST', '/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {},
+    });
     assert.equal(r.status, 422);
     assert.equal(r.body.reason, 'Invalid');
     assert.equal(r.body.details.causes[0].field, 'metadata.name');
@@ -55,7 +73,11 @@ describe('bad input', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'typed' },
-      spec: { replicas: 'three', selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+      spec: {
+        replicas: 'three',
+        selector: { matchLabels: { app: 'x' } },
+        template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      },
     });
     assert.ok(r.status === 400 || r.status === 422, `status ${r.status}`);
     assert.equal(r.body.kind, 'Status');
@@ -63,7 +85,10 @@ describe('bad input', () => {
   });
 
   it('answers invalid label selectors with 400 BadRequest', async () => {
-    const r = await t.request('GET', '/api/v1/namespaces/default/configmaps?labelSelector=' + encodeURIComponent('app in (a'));
+    const r = await t.request(
+      'GET',
+      '/api/v1/namespaces/default/configmaps?labelSelector=' + encodeURIComponent('app in (a'),
+    );
     assert.equal(r.status, 400);
     assert.equal(r.body.reason, 'BadRequest');
     const k = await t.kubectl(['get', 'cm', '-l', 'a=b=c']);
@@ -96,7 +121,10 @@ describe('bad input', () => {
     const stale = { ...created.body, data: { a: 'c' } };
     const first = await t.request('PUT', '/api/v1/namespaces/default/configmaps/occ', stale);
     assert.equal(first.status, 200);
-    const second = await t.request('PUT', '/api/v1/namespaces/default/configmaps/occ', { ...stale, data: { a: 'd' } });
+    const second = await t.request('PUT', '/api/v1/namespaces/default/configmaps/occ', {
+      ...stale,
+      data: { a: 'd' },
+    });
     assert.equal(second.status, 409);
     assert.equal(second.body.reason, 'Conflict');
   });

@@ -3,8 +3,8 @@
  * working across a restart of the API server on the same storage.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -85,7 +85,10 @@ describe('client-node informer', () => {
     await api.replaceNamespacedConfigMap({ name: 'b', namespace: 'default', body: cm('b', '2') });
     await until(() => seen.includes('add c 1') && seen.includes('update b 2'), 'events after restart');
     assert.deepEqual(
-      informer.list().map((o) => `${o.metadata?.name}=${o.data?.v}`).sort(),
+      informer
+        .list()
+        .map((o) => `${o.metadata?.name}=${o.data?.v}`)
+        .sort(),
       ['b=2', 'c=1'],
     );
     stopped = true;

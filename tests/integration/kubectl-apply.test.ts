@@ -55,7 +55,10 @@ describe('kubectl apply of the seed scenario', () => {
     const r = await t.kubectl(['apply', '-f', path]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /deployment.apps\/reviews-v2 configured/);
-    const unchanged = r.stdout.trim().split('\n').filter((l) => !l.includes('reviews-v2'));
+    const unchanged = r.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => !l.includes('reviews-v2'));
     for (const line of unchanged) assert.match(line, / unchanged$/, line);
     const got = await t.kubectl(['get', 'deployment', 'reviews-v2', '-o', 'json']);
     const obj = JSON.parse(got.stdout);
@@ -94,7 +97,10 @@ describe('kubectl apply of the seed scenario', () => {
     assert.equal(d.code, 0, d.stderr);
     assert.match(d.stdout, /StrategyType:\s+RollingUpdate/);
     const ar = await t.kubectl(['api-resources']);
-    assert.match(ar.stdout, /propagationpolicies\s+pp\s+policy.karmada.io\/v1alpha1\s+true\s+PropagationPolicy/);
+    assert.match(
+      ar.stdout,
+      /propagationpolicies\s+pp\s+policy.karmada.io\/v1alpha1\s+true\s+PropagationPolicy/,
+    );
     assert.match(ar.stdout, /virtualservices\s+vs\s+networking.istio.io\/v1\s+true\s+VirtualService/);
     const an = await t.kubectl(['annotate', 'svc', 'details', 'owner=books']);
     assert.equal(an.code, 0, an.stderr);
@@ -103,7 +109,9 @@ describe('kubectl apply of the seed scenario', () => {
     assert.match(sc.stdout, /deployment.apps\/details-v1 scaled/);
     const editor = join(t.dir, 'editor.sh');
     await writeFile(editor, '#!/bin/sh\nsed -i "s/replicas: 4/replicas: 5/" "$1"\n', { mode: 0o755 });
-    const ed = await t.kubectl(['edit', 'deployment', 'details-v1'], { env: { EDITOR: editor, KUBE_EDITOR: editor } });
+    const ed = await t.kubectl(['edit', 'deployment', 'details-v1'], {
+      env: { EDITOR: editor, KUBE_EDITOR: editor },
+    });
     assert.equal(ed.code, 0, ed.stderr);
     assert.match(ed.stdout, /edited/);
     const got = JSON.parse((await t.kubectl(['get', 'deploy', 'details-v1', '-o', 'json'])).stdout);
@@ -124,11 +132,21 @@ describe('kubectl apply of the seed scenario', () => {
     assert.equal(ssa.code, 0, ssa.stderr);
     assert.match(ssa.stdout, /virtualservice.networking.istio.io\/bookinfo serverside-applied/);
     const patch = await t.kubectl([
-      'patch', 'deployment', 'productpage-v1', '--subresource=status', '--type=merge',
-      '-p', '{"status":{"observedGeneration":1,"conditions":[{"type":"Available","status":"True","reason":"MinimumReplicasAvailable"}]}}',
+      'patch',
+      'deployment',
+      'productpage-v1',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"observedGeneration":1,"conditions":[{"type":"Available","status":"True","reason":"MinimumReplicasAvailable"}]}}',
     ]);
     assert.equal(patch.code, 0, patch.stderr);
-    const wait = await t.kubectl(['wait', '--for=condition=Available', 'deployment/productpage-v1', '--timeout=10s']);
+    const wait = await t.kubectl([
+      'wait',
+      '--for=condition=Available',
+      'deployment/productpage-v1',
+      '--timeout=10s',
+    ]);
     assert.equal(wait.code, 0, wait.stderr);
     assert.match(wait.stdout, /condition met/);
     const waitDelete = t.kubectl(['wait', '--for=delete', 'vs/bookinfo', '--timeout=20s']);

@@ -17,10 +17,28 @@ describe('kubectl get -w', () => {
   });
 
   it('prints the list, then a row for each change', async () => {
-    await t.request('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' }, data: { a: '1' } });
-    const child = spawn('kubectl', ['--kubeconfig', t.kubeconfig, '--cache-dir', join(t.dir, 'cache'), 'get', 'configmaps', '-w', '--output-watch-events'], {
-      env: { ...process.env, HOME: t.dir },
+    await t.request('POST', '/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'first' },
+      data: { a: '1' },
     });
+    const child = spawn(
+      'kubectl',
+      [
+        '--kubeconfig',
+        t.kubeconfig,
+        '--cache-dir',
+        join(t.dir, 'cache'),
+        'get',
+        'configmaps',
+        '-w',
+        '--output-watch-events',
+      ],
+      {
+        env: { ...process.env, HOME: t.dir },
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const until = async (re: RegExp): Promise<void> => {
@@ -33,7 +51,12 @@ describe('kubectl get -w', () => {
     try {
       await until(/first/);
       assert.match(out.split('\n')[0]!, /^EVENT\s+NAME\s+DATA\s+AGE$/);
-      await t.request('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'second' }, data: { a: '1', b: '2' } });
+      await t.request('POST', '/api/v1/namespaces/default/configmaps', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'second' },
+        data: { a: '1', b: '2' },
+      });
       await until(/ADDED\s+second\s+2\s+\d+s/);
       await t.request('DELETE', '/api/v1/namespaces/default/configmaps/first');
       await until(/DELETED\s+first\s+1\s+\d+s/);

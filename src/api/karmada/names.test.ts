@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bindingName, clusterOfExecutionNamespace, executionNamespace, fnv32a, safeEncodeString, workName } from './names.ts';
+import {
+  bindingName,
+  clusterOfExecutionNamespace,
+  executionNamespace,
+  fnv32a,
+  safeEncodeString,
+  workName,
+} from './names.ts';
 
 describe('Karmada names', () => {
   it('names bindings as lower(name-kind) with colons as dots', () => {
@@ -15,7 +22,10 @@ describe('Karmada names', () => {
   });
   it('encodes safely and names Works after the lower-cased name', () => {
     assert.match(safeEncodeString('1234567890'), /^[bcdfghjklmnpqrstvwxz2456789]{10}$/);
-    assert.match(workName('Deployment', 'Reviews-V1', 'default'), /^reviews-v1-[bcdfghjklmnpqrstvwxz2456789]+$/);
+    assert.match(
+      workName('Deployment', 'Reviews-V1', 'default'),
+      /^reviews-v1-[bcdfghjklmnpqrstvwxz2456789]+$/,
+    );
     assert.notEqual(workName('Deployment', 'a', 'ns1'), workName('Deployment', 'a', 'ns2'));
   });
   it('maps clusters to execution namespaces and back', () => {

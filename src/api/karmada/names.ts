@@ -66,7 +66,9 @@ export function executionNamespace(cluster: string): string {
 
 /** The cluster an execution namespace belongs to, or undefined. */
 export function clusterOfExecutionNamespace(namespace: string): string | undefined {
-  return namespace.startsWith(EXECUTION_NAMESPACE_PREFIX) ? namespace.slice(EXECUTION_NAMESPACE_PREFIX.length) : undefined;
+  return namespace.startsWith(EXECUTION_NAMESPACE_PREFIX)
+    ? namespace.slice(EXECUTION_NAMESPACE_PREFIX.length)
+    : undefined;
 }
 
 /** A binding's name: `lower(<name>-<kind>)` with `:` replaced by `.`. */

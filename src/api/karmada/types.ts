@@ -40,7 +40,11 @@ export interface ResourceSelector {
 }
 
 export interface FieldSelector {
-  matchExpressions?: { key: 'provider' | 'region' | 'zone'; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+  matchExpressions?: {
+    key: 'provider' | 'region' | 'zone';
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
 }
 
 export interface ClusterAffinity {
@@ -211,7 +215,11 @@ export interface ResourceBindingSpec {
   resource: ObjectReference;
   propagateDeps?: boolean;
   replicaRequirements?: {
-    nodeClaim?: { hardNodeAffinity?: unknown; nodeSelector?: Record<string, string>; tolerations?: Toleration[] };
+    nodeClaim?: {
+      hardNodeAffinity?: unknown;
+      nodeSelector?: Record<string, string>;
+      tolerations?: Toleration[];
+    };
     resourceRequest?: Record<string, string>;
     namespace?: string;
     priorityClassName?: string;
@@ -225,7 +233,11 @@ export interface ResourceBindingSpec {
   gracefulEvictionTasks?: GracefulEvictionTask[];
   requiredBy?: { namespace?: string; name: string; clusters?: TargetCluster[] }[];
   rescheduleTriggeredAt?: string;
-  suspension?: { dispatching?: boolean; dispatchingOnClusters?: { clusterNames?: string[] }; scheduling?: boolean };
+  suspension?: {
+    dispatching?: boolean;
+    dispatchingOnClusters?: { clusterNames?: string[] };
+    scheduling?: boolean;
+  };
   preserveResourcesOnDeletion?: boolean;
 }
 
@@ -251,12 +263,24 @@ export interface ResourceBinding extends KubeObject {
 }
 
 export interface ManifestStatus {
-  identifier: { ordinal: number; group: string; version: string; kind: string; resource: string; namespace?: string; name: string };
+  identifier: {
+    ordinal: number;
+    group: string;
+    version: string;
+    kind: string;
+    resource: string;
+    namespace?: string;
+    name: string;
+  };
   status?: Record<string, unknown>;
   health?: 'Healthy' | 'Unhealthy' | 'Unknown';
 }
 
 export interface Work extends KubeObject {
-  spec: { workload?: { manifests?: KubeObject[] }; suspendDispatching?: boolean; preserveResourcesOnDeletion?: boolean };
+  spec: {
+    workload?: { manifests?: KubeObject[] };
+    suspendDispatching?: boolean;
+    preserveResourcesOnDeletion?: boolean;
+  };
   status?: { conditions?: Condition[]; manifestStatuses?: ManifestStatus[] };
 }

@@ -4,7 +4,15 @@ import type { ResourceDef } from '../resource-def.ts';
 import { defineResource } from './define.ts';
 import { metadataOnlySchema, serviceSchema } from './patch-schemas.ts';
 import { ageColumn, ageOf, column, formatLabels, nameColumn, wide } from './table-util.ts';
-import { duplicate, invalid, isDNS1123Label, isValidPortName, isValidPortNum, notSupported, required } from './validation.ts';
+import {
+  duplicate,
+  invalid,
+  isDNS1123Label,
+  isValidPortName,
+  isValidPortNum,
+  notSupported,
+  required,
+} from './validation.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: service specs are open JSON
 type Obj = Record<string, any>;

@@ -31,7 +31,8 @@ export function parseCidr(cidr: string): Cidr {
   const [ip, len] = cidr.split('/');
   const base = parseIPv4(ip ?? '');
   const bits = Number(len);
-  if (base === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) throw new Error(`invalid service CIDR "${cidr}"`);
+  if (base === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30)
+    throw new Error(`invalid service CIDR "${cidr}"`);
   const size = 2 ** (32 - bits);
   return { base: (base & ~(size - 1)) >>> 0, size };
 }
@@ -104,9 +105,20 @@ export function serviceAllocator(options: { storage: Storage; serviceCidr?: stri
       } else if (spec.clusterIP) {
         const n = parseIPv4(spec.clusterIP);
         if (n === undefined || n < cidr.base || n >= cidr.base + cidr.size) {
-          throw invalid(svc, 'spec.clusterIPs', spec.clusterIP, `failed to allocate IP ${spec.clusterIP}: the provided IP is not in the valid range`);
+          throw invalid(
+            svc,
+            'spec.clusterIPs',
+            spec.clusterIP,
+            `failed to allocate IP ${spec.clusterIP}: the provided IP is not in the valid range`,
+          );
         }
-        if (used!.has(spec.clusterIP)) throw invalid(svc, 'spec.clusterIPs', spec.clusterIP, `failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`);
+        if (used!.has(spec.clusterIP))
+          throw invalid(
+            svc,
+            'spec.clusterIPs',
+            spec.clusterIP,
+            `failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`,
+          );
         if (!req.dryRun) used!.add(spec.clusterIP);
         spec.clusterIPs = [spec.clusterIP];
       } else {

@@ -6,7 +6,12 @@ import type { Logger } from 'pino';
 import type { Storage } from '../../storage/types.ts';
 
 /** Starts compacting every `intervalMs`; `stop()` ends it. */
-export function startCompaction(options: { storage: Storage; logger: Logger; intervalMs: number; keep: number }): { stop(): void } {
+export function startCompaction(options: {
+  storage: Storage;
+  logger: Logger;
+  intervalMs: number;
+  keep: number;
+}): { stop(): void } {
   let last = 0;
   const timer = setInterval(async () => {
     try {

@@ -60,10 +60,24 @@ export class CrdController {
           o.status = {
             ...(o.status ?? {}),
             acceptedNames: o.spec?.names ?? {},
-            storedVersions: [(o.spec?.versions ?? []).find((v: { storage?: boolean }) => v.storage)?.name ?? ''],
+            storedVersions: [
+              (o.spec?.versions ?? []).find((v: { storage?: boolean }) => v.storage)?.name ?? '',
+            ],
             conditions: [
-              { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: now },
-              { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: now },
+              {
+                type: 'NamesAccepted',
+                status: 'True',
+                reason: 'NoConflicts',
+                message: 'no conflicts found',
+                lastTransitionTime: now,
+              },
+              {
+                type: 'Established',
+                status: 'True',
+                reason: 'InitialNamesAccepted',
+                message: 'the initial names have been accepted',
+                lastTransitionTime: now,
+              },
             ],
           };
           return o;
@@ -71,7 +85,8 @@ export class CrdController {
         { subresource: 'status' },
       );
     } catch (err) {
-      if (!isNotFound(err)) this.#logger.warn({ err, crd: name }, 'cannot set CustomResourceDefinition status');
+      if (!isNotFound(err))
+        this.#logger.warn({ err, crd: name }, 'cannot set CustomResourceDefinition status');
     }
   }
 
@@ -87,5 +102,7 @@ export class CrdController {
 }
 
 function isEstablished(crd: KubeObject): boolean {
-  return (crd.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Established' && c.status === 'True');
+  return (crd.status?.conditions ?? []).some(
+    (c: { type: string; status: string }) => c.type === 'Established' && c.status === 'True',
+  );
 }

@@ -42,7 +42,10 @@ export class GarbageCollector {
       return;
     }
     const m = e.object.metadata;
-    if (m.deletionTimestamp && m.finalizers?.some((f) => f === ORPHAN_FINALIZER || f === FOREGROUND_FINALIZER)) {
+    if (
+      m.deletionTimestamp &&
+      m.finalizers?.some((f) => f === ORPHAN_FINALIZER || f === FOREGROUND_FINALIZER)
+    ) {
       this.#queue.add(e.key);
     }
     if (m.ownerReferences?.length) this.#queue.add(e.key);

@@ -35,7 +35,8 @@ export class NamespaceController {
   /** Reacts to a change: a Namespace marked for deletion, or content leaving a terminating one. */
   observe(e: CacheEvent): void {
     if (e.object.kind === 'Namespace') {
-      if (e.type !== 'DELETED' && e.object.metadata.deletionTimestamp) this.#queue.add(e.object.metadata.name!);
+      if (e.type !== 'DELETED' && e.object.metadata.deletionTimestamp)
+        this.#queue.add(e.object.metadata.name!);
       return;
     }
     const ns = e.object.metadata.namespace;
@@ -60,7 +61,9 @@ export class NamespaceController {
         remaining++;
         if (entry.deleting) continue;
         try {
-          await this.#registry.delete(def, name, key.slice(prefix.length), { propagationPolicy: 'Background' });
+          await this.#registry.delete(def, name, key.slice(prefix.length), {
+            propagationPolicy: 'Background',
+          });
         } catch (err) {
           if (!isNotFound(err)) throw err;
         }

@@ -36,7 +36,10 @@ export class ObjectIndex {
     if (entry.uid) this.byUid.set(entry.uid, entry);
     for (const o of entry.owners) {
       let set = this.dependents.get(o.uid);
-      if (!set) this.dependents.set(o.uid, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.dependents.set(o.uid, set);
+      }
       set.add(key);
     }
     return entry;

@@ -55,7 +55,10 @@ export class SerialQueue {
         const n = (this.#failures.get(key) ?? 0) + 1;
         this.#failures.set(key, n);
         const delay = Math.min(100 * 2 ** n, 30_000);
-        this.#logger.warn({ err, key, controller: this.#name, retryInMs: delay }, 'built-in controller failed; retrying');
+        this.#logger.warn(
+          { err, key, controller: this.#name, retryInMs: delay },
+          'built-in controller failed; retrying',
+        );
         this.addAfter(key, delay);
       }
     }

@@ -47,18 +47,24 @@ export function newScheduler(ctx: ControllerContext): Controller {
   const account = (node: string | undefined, pod: KubeObject, sign: 1 | -1): void => {
     if (!node) return;
     let usage = totals.get(node);
-    if (!usage) totals.set(node, (usage = { requested: { cpu: 0, memory: 0 }, pods: 0 }));
+    if (!usage) {
+      usage = { requested: { cpu: 0, memory: 0 }, pods: 0 };
+      totals.set(node, usage);
+    }
     usage.pods += sign;
-    for (const [k, v] of Object.entries(podRequests(pod))) usage.requested[k] = (usage.requested[k] ?? 0) + sign * v;
+    for (const [k, v] of Object.entries(podRequests(pod)))
+      usage.requested[k] = (usage.requested[k] ?? 0) + sign * v;
   };
-  const counted = (p: KubeObject): string | undefined => (p.spec?.nodeName && !isTerminal(p) ? p.spec.nodeName : undefined);
+  const counted = (p: KubeObject): string | undefined =>
+    p.spec?.nodeName && !isTerminal(p) ? p.spec.nodeName : undefined;
   const unassume = (uid: string): void => {
     const a = assumed.get(uid);
     if (!a) return;
     assumed.delete(uid);
     account(a.node, a.pod, -1);
   };
-  const usageOf = (node: string): NodeUsage => totals.get(node) ?? { requested: { cpu: 0, memory: 0 }, pods: 0 };
+  const usageOf = (node: string): NodeUsage =>
+    totals.get(node) ?? { requested: { cpu: 0, memory: 0 }, pods: 0 };
 
   const reconcile = async (key: string) => {
     const pod = pods.store.get(key);

@@ -4,7 +4,14 @@
  * cluster advance them too, and `compact` compacts the whole cluster's history).
  */
 import { handleWhen, noop, retry } from 'cockatiel';
-import { Etcd3, isRecoverableError, type IKeyValue, type IRangeRequest, type IRangeResponse, type ITxnRequest } from 'etcd3';
+import {
+  Etcd3,
+  type IKeyValue,
+  type IRangeRequest,
+  type IRangeResponse,
+  type ITxnRequest,
+  isRecoverableError,
+} from 'etcd3';
 import { closedError, normaliseRevision, prefixEnd, rangeStart } from '../keys.ts';
 import {
   type KeyValue,
@@ -45,7 +52,10 @@ export class EtcdStorage implements Storage {
       // Calls are retried on genuine unavailability only, and failures reach our callers.
       faultHandling: {
         host: () => noop,
-        global: retry(handleWhen((err) => isRecoverableError(err) && !/cancel/i.test(err.message)), { maxAttempts: 2 }),
+        global: retry(
+          handleWhen((err) => isRecoverableError(err) && !/cancel/i.test(err.message)),
+          { maxAttempts: 2 },
+        ),
       },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
     });
