@@ -16,7 +16,7 @@ import {
   nameColumn,
   wide,
 } from './table-util.ts';
-import { validateWorkloadSpec } from './workload.ts';
+import { workloadValidator } from './workload.ts';
 
 const ALWAYS = ['Always'] as const;
 
@@ -112,14 +112,7 @@ export function deploymentResource(): ResourceDef {
       spec.template ??= {};
       defaultPodTemplate(spec.template);
     },
-    validate(obj, ctx) {
-      if (ctx.status) return [];
-      return validateWorkloadSpec(
-        obj.spec,
-        { noun: 'deployment', restartPolicies: ALWAYS, replicas: true },
-        ctx.old?.spec,
-      );
-    },
+    validate: workloadValidator({ noun: 'deployment', restartPolicies: ALWAYS, replicas: true }),
   });
 }
 
@@ -168,14 +161,7 @@ export function replicaSetResource(): ResourceDef {
       spec.template ??= {};
       defaultPodTemplate(spec.template);
     },
-    validate(obj, ctx) {
-      if (ctx.status) return [];
-      return validateWorkloadSpec(
-        obj.spec,
-        { noun: 'deployment', restartPolicies: ALWAYS, replicas: true },
-        ctx.old?.spec,
-      );
-    },
+    validate: workloadValidator({ noun: 'deployment', restartPolicies: ALWAYS, replicas: true }),
   });
 }
 
@@ -228,14 +214,7 @@ export function statefulSetResource(): ResourceDef {
       spec.template ??= {};
       defaultPodTemplate(spec.template);
     },
-    validate(obj, ctx) {
-      if (ctx.status) return [];
-      return validateWorkloadSpec(
-        obj.spec,
-        { noun: 'statefulset', restartPolicies: ALWAYS, replicas: true },
-        ctx.old?.spec,
-      );
-    },
+    validate: workloadValidator({ noun: 'statefulset', restartPolicies: ALWAYS, replicas: true }),
   });
 }
 
@@ -313,13 +292,6 @@ export function daemonSetResource(): ResourceDef {
       spec.template ??= {};
       defaultPodTemplate(spec.template);
     },
-    validate(obj, ctx) {
-      if (ctx.status) return [];
-      return validateWorkloadSpec(
-        obj.spec,
-        { noun: 'daemonset', restartPolicies: ALWAYS, replicas: false },
-        ctx.old?.spec,
-      );
-    },
+    validate: workloadValidator({ noun: 'daemonset', restartPolicies: ALWAYS, replicas: false }),
   });
 }

@@ -15,7 +15,7 @@ import {
   nameColumn,
   wide,
 } from './table-util.ts';
-import { validateWorkloadSpec } from './workload.ts';
+import { workloadValidator } from './workload.ts';
 
 function hasCondition(job: KubeObject, type: string): boolean {
   const conds: { type?: string; status?: string }[] = job.status?.conditions ?? [];
@@ -103,18 +103,11 @@ export function jobResource(): ResourceDef {
       spec.template ??= {};
       defaultPodTemplate(spec.template);
     },
-    validate(obj, ctx) {
-      if (ctx.status) return [];
-      return validateWorkloadSpec(
-        obj.spec,
-        {
-          noun: 'job',
-          restartPolicies: ['OnFailure', 'Never'],
-          replicas: false,
-          selectorOptional: true,
-        },
-        ctx.old?.spec,
-      );
-    },
+    validate: workloadValidator({
+      noun: 'job',
+      restartPolicies: ['OnFailure', 'Never'],
+      replicas: false,
+      selectorOptional: true,
+    }),
   });
 }

@@ -2,7 +2,8 @@
  * Validation shared by controllers of pods (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job):
  * the label selector must be present, non-empty and match the pod template's labels.
  */
-import type { StatusCause } from '../meta.ts';
+import type { KubeObject, StatusCause } from '../meta.ts';
+import type { ValidationContext } from '../resource-def.ts';
 import { validatePodTemplate } from './pod-spec.ts';
 import type { LabelSelector } from './table-util.ts';
 import { invalid, notSupported, required, validateLabels } from './validation.ts';
@@ -96,4 +97,14 @@ export function validateWorkloadSpec(
   }
   out.push(...validatePodTemplate(spec.template, 'spec.template', { restartPolicies: opts.restartPolicies }));
   return out;
+}
+
+/**
+ * The `validate` hook of a workload kind: its spec (selector, template, replicas) checked against
+ * `opts`, and against the old spec on update; status writes are not re-validated.
+ */
+export function workloadValidator(
+  opts: WorkloadOptions,
+): (obj: KubeObject, ctx: ValidationContext) => StatusCause[] {
+  return (obj, ctx) => (ctx.status ? [] : validateWorkloadSpec(obj.spec, opts, ctx.old?.spec));
 }
