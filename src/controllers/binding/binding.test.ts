@@ -9,26 +9,7 @@ import { kubeConfigFromUrl } from '../../client/kubeconfig.ts';
 import { resources } from '../../client/resources.ts';
 import { createLogger } from '../../log/index.ts';
 import { type RunningPropagationControllers, startPropagationControllers } from '../propagation.ts';
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { waitFor } from '../testing/wait.ts';
 
 let t: TestServer;
 let client: Client;
