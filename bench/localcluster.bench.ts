@@ -18,6 +18,7 @@ import { type RunningLocalCluster, startLocalCluster } from '../src/localcluster
 import { silentLogger } from '../src/log/index.ts';
 import { openStorage } from '../src/storage/index.ts';
 import { type Bench, benchLine, loop, percentile } from './lib.ts';
+import { startSimulatedClusters } from './simulated-clusters.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ROOT = resolve(import.meta.dirname, '..');
@@ -55,23 +56,7 @@ async function scale(n: number, total: number, log: (l: string) => void): Promis
   const clusters: RunningLocalCluster[] = [];
   try {
     const t0 = performance.now();
-    for (let i = 0; i < n; i += 10) {
-      const batch = Array.from({ length: Math.min(10, n - i) }, (_, j) =>
-        startLocalCluster({
-          name: `sim${i + j}`,
-          index: (i + j) % 90,
-          podCidr: `10.${i + j}.0.0/16`,
-          serviceCidr: '10.96.0.0/16',
-          stateDir: dir,
-          port: 0,
-          runtime: 'simulated',
-          storeUrl: 'memory://',
-          podEvents: false,
-          logger: silentLogger(),
-        }),
-      );
-      clusters.push(...(await Promise.all(batch)));
-    }
+    await startSimulatedClusters(n, dir, clusters);
     log(`${n} clusters started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const per = Math.ceil(total / n);
     const started = performance.now();

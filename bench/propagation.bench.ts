@@ -20,10 +20,10 @@ import {
   startControlPlaneControllers,
   waitForClustersReady,
 } from '../src/controlplane/index.ts';
-import { type RunningLocalCluster, startLocalCluster } from '../src/localcluster/index.ts';
-import { silentLogger } from '../src/log/index.ts';
+import type { RunningLocalCluster } from '../src/localcluster/index.ts';
 import { openStorage } from '../src/storage/index.ts';
 import { type Bench, benchLine, loop, percentile } from './lib.ts';
+import { startSimulatedClusters } from './simulated-clusters.ts';
 
 const PER_DEPLOYMENT = 3;
 const CONCURRENCY = 16;
@@ -88,23 +88,7 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
   let controllers: { stop(): Promise<void> } | undefined;
   try {
     const t0 = performance.now();
-    for (let i = 0; i < n; i += 10) {
-      const batch = Array.from({ length: Math.min(10, n - i) }, (_, j) =>
-        startLocalCluster({
-          name: `sim${i + j}`,
-          index: (i + j) % 90,
-          podCidr: `10.${i + j}.0.0/16`,
-          serviceCidr: '10.96.0.0/16',
-          stateDir: dir,
-          port: 0,
-          runtime: 'simulated',
-          storeUrl: 'memory://',
-          podEvents: false,
-          logger: silentLogger(),
-        }),
-      );
-      members.push(...(await Promise.all(batch)));
-    }
+    await startSimulatedClusters(n, dir, members);
     controllers = await startControlPlaneControllers({ client, workers: 8 });
     for (const c of members) {
       await ensureJoined({
