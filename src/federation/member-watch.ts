@@ -11,7 +11,7 @@ import { ANNOTATIONS, LABELS } from '../api/karmada/names.ts';
 import type { KubeObject } from '../api/meta.ts';
 import type { ResourceRef } from '../client/resources.ts';
 import { Informer } from '../controller/informer.ts';
-import type { MemberClients } from './members.ts';
+import type { MemberSource } from './members.ts';
 
 /** One member-object event, already mapped to the Work that owns the object. */
 export interface MemberEvent {
@@ -25,7 +25,7 @@ export interface MemberEvent {
 
 /** Options for {@link MemberWatcher}. */
 export interface MemberWatcherOptions {
-  members: MemberClients;
+  members: MemberSource;
   logger?: Logger | undefined;
 }
 

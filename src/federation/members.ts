@@ -101,12 +101,24 @@ export interface MemberClient {
   discovery: Discovery;
 }
 
+/**
+ * Where controllers get member clients: the control plane's {@link MemberClients} cache, or an
+ * agent's one member (`src/agent`). `get` throws when the cluster cannot be reached through it.
+ */
+export interface MemberSource {
+  get(name: string): Promise<MemberClient>;
+  /** Calls `listener(cluster)` whenever a cluster's client is replaced or dropped. */
+  onChange(listener: (cluster: string) => void): () => void;
+  /** Drops a cluster's client (on unjoin). */
+  forget(name: string): Promise<void>;
+}
+
 interface Entry extends MemberClient {
   fingerprint: string;
 }
 
 /** The member-client cache; share one per process. `get` never blocks on the member itself. */
-export class MemberClients {
+export class MemberClients implements MemberSource {
   readonly #opts: MemberClientsOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #listeners = new Set<(cluster: string) => void>();

@@ -1,11 +1,12 @@
 /**
- * The execution controller for Push clusters (Karmada's `execution` controller): each Work in
+ * The execution controller (Karmada's `execution` controller), for Push clusters in the control
+ * plane and for its own cluster in the pull-mode agent (`federation/scope.ts`): each Work in
  * `karmada-es-<cluster>` is applied to that member through `src/federation/apply.ts`, with the
  * finalizer `karmada.io/execution-controller` so deleting the Work deletes (or, with
  * `preserveResourcesOnDeletion`, releases) the member objects. Drift is reverted by watching the
  * managed member objects (`MemberWatcher`): a content change or a delete re-enqueues the Work.
- * A not-Ready or unreachable member is retried with the queue's back-off; Works of Pull clusters
- * are left to the agent.
+ * A not-Ready or unreachable member is retried with the queue's back-off; in the control plane
+ * Works of Pull clusters are left to their agent.
  */
 import { clusterOfExecutionNamespace, FINALIZERS } from '../../api/karmada/names.ts';
 import type { Cluster, Work } from '../../api/karmada/types.ts';
@@ -15,6 +16,7 @@ import { Controller } from '../../controller/reconciler.ts';
 import { byNamespace } from '../../controller/store.ts';
 import { applyWork, type MemberTarget, refOf, removeWork } from '../../federation/apply.ts';
 import type { FederationContext } from '../../federation/context.ts';
+import { clustersInformer, handlesCluster, worksInformer } from '../../federation/scope.ts';
 import { conditionOf, setCondition, writeStatus } from '../../federation/status-write.ts';
 
 const BY_NS = 'namespace';
@@ -49,8 +51,8 @@ const DISPATCHING: Record<'on' | 'off', Condition> = {
 /** Builds the execution controller; keys are Work keys (`karmada-es-<cluster>/<name>`). */
 export function newExecutionController(ctx: FederationContext): Controller {
   const { client, members, watcher } = ctx;
-  const works = ctx.factory.informer<Work>(resources.works);
-  const clusters = ctx.factory.informer<Cluster>(resources.clusters);
+  const works = worksInformer(ctx);
+  const clusters = clustersInformer(ctx);
   works.addIndex(BY_NS, byNamespace);
 
   const writeConditions = (work: Work, conds: Condition[]) =>
@@ -91,7 +93,7 @@ export function newExecutionController(ctx: FederationContext): Controller {
     const cluster = clusters.store.get(clusterName);
     if (work.metadata.deletionTimestamp) {
       if (!work.metadata.finalizers?.includes(FINALIZERS.executionController)) return;
-      if (cluster && cluster.spec.syncMode !== 'Push') return;
+      if (cluster && !handlesCluster(ctx, clusterName, cluster)) return;
       if (cluster && clusterReady(cluster)) {
         await removeWork(await target(clusterName), work);
       } else if (cluster && !cluster.metadata.deletionTimestamp) {
@@ -100,7 +102,7 @@ export function newExecutionController(ctx: FederationContext): Controller {
       await setFinalizer(work, false);
       return;
     }
-    if (cluster?.spec.syncMode !== 'Push') return;
+    if (!cluster || !handlesCluster(ctx, clusterName, cluster)) return;
     await setFinalizer(work, true);
     const suspended = work.spec.suspendDispatching === true;
     if (suspended) {

@@ -1,5 +1,6 @@
 /**
- * The cluster status controller for Push clusters (Karmada's `clusterStatus`, §4.4): every
+ * The cluster status controller (Karmada's `clusterStatus`, §4.4), for Push clusters in the
+ * control plane and for its own cluster in the pull-mode agent (`federation/scope.ts`): every
  * `intervalMs` (default 10 s) it probes the member's `/readyz` (then `/healthz`), debounces the
  * Ready flip (`failureThresholdMs` True→not-True, `successThresholdMs` not-True→True, 30 s
  * each by default; the first condition is published at once), and while the member answers
@@ -10,6 +11,7 @@ import type { Cluster } from '../../api/karmada/types.ts';
 import type { Condition } from '../../api/meta.ts';
 import { resources } from '../../client/resources.ts';
 import { Controller } from '../../controller/reconciler.ts';
+import type { ClusterMonitorTiming } from '../cluster/monitor.ts';
 import type { FederationContext } from '../../federation/context.ts';
 import {
   collectApiEnablements,
@@ -18,10 +20,14 @@ import {
   probeHealth,
   readyCondition,
 } from '../../federation/health.ts';
+import { clustersInformer, handlesCluster } from '../../federation/scope.ts';
 import { conditionOf, jsonEqual, setCondition, writeStatus } from '../../federation/status-write.ts';
 
-/** Timing of the cluster status controller. */
-export interface ClusterStatusTiming {
+/**
+ * Health timing: the cluster status controller's probe period and debounce thresholds, plus the
+ * cluster monitor's heartbeat periods (Pull clusters), so one object tunes both.
+ */
+export interface ClusterStatusTiming extends ClusterMonitorTiming {
   /** Probe period; default 10 000 ms (`--cluster-status-update-frequency`). */
   intervalMs?: number | undefined;
   /** How long a True→not-True flip must persist; default 30 000 ms. */
@@ -76,7 +82,7 @@ export class ReadyDebouncer {
 /** Builds the cluster status controller; keys are Cluster names. */
 export function newClusterStatusController(ctx: FederationContext & ClusterStatusTiming): Controller {
   const { client, members } = ctx;
-  const clusters = ctx.factory.informer<Cluster>(resources.clusters);
+  const clusters = clustersInformer(ctx);
   const interval = ctx.intervalMs ?? 10_000;
   const clock = ctx.now ?? Date.now;
   const debounce = new ReadyDebouncer(ctx.failureThresholdMs ?? 30_000, ctx.successThresholdMs ?? 30_000);
@@ -87,8 +93,9 @@ export function newClusterStatusController(ctx: FederationContext & ClusterStatu
     if (
       !cluster ||
       cluster.metadata.deletionTimestamp ||
-      cluster.spec.syncMode !== 'Push' ||
-      !cluster.spec.apiEndpoint
+      !handlesCluster(ctx, name, cluster) ||
+      // The control plane reaches members through the endpoint; an agent through its kubeconfig.
+      (ctx.agentFor === undefined && !cluster.spec.apiEndpoint)
     ) {
       debounce.forget(name);
       return;

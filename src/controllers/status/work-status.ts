@@ -1,5 +1,6 @@
 /**
- * The work-status controller for Push clusters (Karmada's `workStatus`, §4.3): reflects each
+ * The work-status controller (Karmada's `workStatus`, §4.3), for Push clusters in the control
+ * plane and for its own cluster in the pull-mode agent (`federation/scope.ts`): reflects each
  * member object's status and health (built-in interpreters, `src/federation/interpret.ts`) into
  * `Work.status.manifestStatuses`. Triggered by member-object events from the `MemberWatcher`
  * and by Work changes; reads the member object from the watcher's cache, else with a GET.
@@ -7,28 +8,34 @@
  */
 import { isNotFound } from '../../api/errors.ts';
 import { clusterOfExecutionNamespace } from '../../api/karmada/names.ts';
-import type { Cluster, ManifestStatus, Work } from '../../api/karmada/types.ts';
+import type { ManifestStatus, Work } from '../../api/karmada/types.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { resources } from '../../client/resources.ts';
 import { Controller } from '../../controller/reconciler.ts';
 import { belongsToWork, refOf } from '../../federation/apply.ts';
 import type { FederationContext } from '../../federation/context.ts';
 import { interpretHealth, reflectStatus } from '../../federation/interpret.ts';
+import { clustersInformer, handlesCluster, worksInformer } from '../../federation/scope.ts';
 import { jsonEqual, writeStatus } from '../../federation/status-write.ts';
 import { clusterReady } from '../execution/controller.ts';
 
 /** Builds the work-status controller; keys are Work keys. */
 export function newWorkStatusController(ctx: FederationContext): Controller {
   const { client, members, watcher } = ctx;
-  const works = ctx.factory.informer<Work>(resources.works);
-  const clusters = ctx.factory.informer<Cluster>(resources.clusters);
+  const works = worksInformer(ctx);
+  const clusters = clustersInformer(ctx);
 
   const reconcile = async (key: string) => {
     const work = works.store.get(key);
     if (!work || work.metadata.deletionTimestamp) return;
     const clusterName = clusterOfExecutionNamespace(work.metadata.namespace ?? '');
     const cluster = clusterName === undefined ? undefined : clusters.store.get(clusterName);
-    if (!cluster || clusterName === undefined || cluster.spec.syncMode !== 'Push' || !clusterReady(cluster))
+    if (
+      !cluster ||
+      clusterName === undefined ||
+      !handlesCluster(ctx, clusterName, cluster) ||
+      !clusterReady(cluster)
+    )
       return;
     const m = await members.get(clusterName);
     const target = { cluster: clusterName, client: m.client, discovery: m.discovery };
