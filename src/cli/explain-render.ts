@@ -71,51 +71,81 @@ export interface WorkRow {
   member: string;
 }
 
-function policySection(d: ExplainData): string[] {
-  const out = ['Policy'];
+/** One row of the policies that select a template, with its verdict. */
+export interface PolicyVerdict {
+  label: string;
+  selects: string;
+  priority: number;
+  verdict: string;
+  /** True for the policy that claims the template (or would, when it is unclaimed). */
+  winner: boolean;
+}
+
+/** The claim and every matching policy's verdict, as `explain` states them (shared with the dashboard). */
+export interface PolicyVerdicts {
+  /** Why the claiming policy holds the template; undefined when unclaimed. */
+  why?: string | undefined;
+  /** The sentence shown instead when no policy claims the template. */
+  unclaimed?: string | undefined;
+  rows: PolicyVerdict[];
+}
+
+/** The policy half of `explain` as data: the claim's reason and each matching policy's verdict. */
+export function policyVerdicts(d: ExplainData): PolicyVerdicts {
   const same = (a?: PolicyMatch, b?: PolicyMatch) =>
     a !== undefined &&
     b !== undefined &&
     a.policy.metadata.uid === b.policy.metadata.uid &&
     a.cluster === b.cluster;
-  if (d.claimedBy === undefined) {
-    out.push(
-      d.best
-        ? `  not claimed yet; ${policyLabel(d.best)} matches and will claim it`
-        : '  not claimed: no PropagationPolicy or ClusterPropagationPolicy selects it, so it stays on the control plane',
-    );
+  const out: PolicyVerdicts = { rows: [] };
+  const c = d.claimedBy;
+  if (c === undefined) {
+    out.unclaimed = d.best
+      ? `not claimed yet; ${policyLabel(d.best)} matches and will claim it`
+      : 'not claimed: no PropagationPolicy or ClusterPropagationPolicy selects it, so it stays on the control plane';
   } else {
-    const c = d.claimedBy;
-    const why = same(c, d.best)
+    out.why = same(c, d.best)
       ? d.matches.length === 1
         ? `selects it ${selectsBy(c.implicit)}, priority ${c.policy.spec?.priority ?? 0}; the only policy that does`
         : `selects it ${selectsBy(c.implicit)}, priority ${c.policy.spec?.priority ?? 0}; wins over the ${d.matches.length - 1} other(s) below`
       : 'an existing claim is sticky: it stays with this policy while the policy still selects the template';
+  }
+  const winner = d.claimedBy ?? d.best;
+  out.rows = d.matches.map((m) => ({
+    label: policyLabel(m),
+    selects: selectsBy(m.implicit),
+    priority: m.policy.spec?.priority ?? 0,
+    verdict: same(m, winner)
+      ? 'claims it'
+      : same(m, d.best)
+        ? 'would win if unclaimed'
+        : winner
+          ? `loses: ${lossReason(winner, m)}`
+          : '',
+    winner: same(m, winner),
+  }));
+  return out;
+}
+
+function policySection(d: ExplainData): string[] {
+  const out = ['Policy'];
+  const v = policyVerdicts(d);
+  if (d.claimedBy === undefined) {
+    out.push(`  ${v.unclaimed}`);
+  } else {
     out.push(
       ...formatFields(
         [
-          ['claimed by', policyLabel(c)],
-          ...d.claimMeta.map(([k, v]): [string, string] => ['claim', `${k}=${v}`]),
-          ['why', why],
+          ['claimed by', policyLabel(d.claimedBy)],
+          ...d.claimMeta.map(([k, val]): [string, string] => ['claim', `${k}=${val}`]),
+          ['why', v.why ?? ''],
         ],
         '  ',
       ),
     );
   }
-  if (d.matches.length > 0) {
-    const winner = d.claimedBy ?? d.best;
-    const rows = d.matches.map((m) => [
-      policyLabel(m),
-      selectsBy(m.implicit),
-      String(m.policy.spec?.priority ?? 0),
-      same(m, winner)
-        ? 'claims it'
-        : same(m, d.best)
-          ? 'would win if unclaimed'
-          : winner
-            ? `loses: ${lossReason(winner, m)}`
-            : '',
-    ]);
+  if (v.rows.length > 0) {
+    const rows = v.rows.map((r) => [r.label, r.selects, String(r.priority), r.verdict]);
     out.push('', ...formatTable([['POLICY', 'SELECTS', 'PRIORITY', 'VERDICT'], ...rows], '  '));
   }
   return out;
