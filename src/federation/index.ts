@@ -13,6 +13,7 @@ import { resources } from '../client/resources.ts';
 import { InformerFactory } from '../controller/factory.ts';
 import type { Controller } from '../controller/reconciler.ts';
 import { newClusterController } from '../controllers/cluster/controller.ts';
+import { newClusterMonitor } from '../controllers/cluster/monitor.ts';
 import { newExecutionController } from '../controllers/execution/controller.ts';
 import { newNamespaceSyncController } from '../controllers/namespace-sync/controller.ts';
 import { newBindingStatusController } from '../controllers/status/binding-status.ts';
@@ -94,6 +95,7 @@ export async function startFederationControllers(options: FederationOptions): Pr
   };
   const controllers: Controller[] = [
     newClusterController(ctx),
+    newClusterMonitor({ ...ctx, ...(options.health ?? {}) }),
     newClusterStatusController({ ...ctx, ...(options.health ?? {}) }),
     newExecutionController(ctx),
     newWorkStatusController(ctx),

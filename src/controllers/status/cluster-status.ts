@@ -11,7 +11,6 @@ import type { Cluster } from '../../api/karmada/types.ts';
 import type { Condition } from '../../api/meta.ts';
 import { resources } from '../../client/resources.ts';
 import { Controller } from '../../controller/reconciler.ts';
-import type { ClusterMonitorTiming } from '../cluster/monitor.ts';
 import type { FederationContext } from '../../federation/context.ts';
 import {
   collectApiEnablements,
@@ -22,6 +21,7 @@ import {
 } from '../../federation/health.ts';
 import { clustersInformer, handlesCluster } from '../../federation/scope.ts';
 import { conditionOf, jsonEqual, setCondition, writeStatus } from '../../federation/status-write.ts';
+import type { ClusterMonitorTiming } from '../cluster/monitor.ts';
 
 /**
  * Health timing: the cluster status controller's probe period and debounce thresholds, plus the
