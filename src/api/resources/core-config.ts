@@ -101,6 +101,15 @@ export function secretResource(): ResourceDef {
     patchSchema: metadataOnlySchema,
     defaulting(obj) {
       obj.type ??= 'Opaque';
+      // As the v1 conversion does: stringData is folded into data (base64) and never stored.
+      if (obj.stringData && typeof obj.stringData === 'object') {
+        const folded: Record<string, string> = {};
+        for (const [k, v] of Object.entries(obj.stringData as Record<string, unknown>)) {
+          folded[k] = Buffer.from(String(v), 'utf8').toString('base64');
+        }
+        obj.data = { ...(obj.data ?? {}), ...folded };
+        delete obj.stringData;
+      }
     },
     validate: (obj) => validateSecret(obj),
   });

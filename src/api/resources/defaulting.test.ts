@@ -14,6 +14,19 @@ function defaulted(kind: string, obj: KubeObject, group?: string): KubeObject {
 }
 
 describe('defaulting', () => {
+  it('Secret stringData is folded into base64 data and not kept', () => {
+    const out = defaulted('Secret', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { a: 'eA==' },
+      stringData: { b: 'héllo' },
+    });
+    assert.deepEqual(out.data, { a: 'eA==', b: Buffer.from('héllo').toString('base64') });
+    assert.equal(out.stringData, undefined);
+    assert.equal(out.type, 'Opaque');
+  });
+
   it('imagePullPolicy follows the tag', () => {
     assert.equal(defaultPullPolicy('nginx'), 'Always');
     assert.equal(defaultPullPolicy('nginx:latest'), 'Always');
