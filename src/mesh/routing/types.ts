@@ -217,16 +217,19 @@ export interface UpstreamEndpoint {
   weight?: number;
 }
 
+/** What a consistent-hash load balancer hashes on. */
+export type HashKey =
+  | { header: string }
+  | { cookie: { name: string; path?: string; ttlMs?: number } }
+  | { queryParameter: string }
+  | { sourceIp: true };
+
 /** Load balancer of an upstream cluster. */
 export type LoadBalancer =
   | { simple: 'LEAST_REQUEST' | 'ROUND_ROBIN' | 'RANDOM' | 'PASSTHROUGH' }
   | {
       consistentHash: {
-        key:
-          | { header: string }
-          | { cookie: { name: string; path?: string; ttlMs?: number } }
-          | { queryParameter: string }
-          | { sourceIp: true };
+        key: HashKey;
         algorithm: 'ringHash' | 'maglev';
         /** Ring size (ringHash) or table size (maglev). */
         size: number;
@@ -292,6 +295,8 @@ export interface Diagnostic {
   /** JSON path of the offending field (`spec.http[0].route[1].weight`). */
   field: string;
   message: string;
+  /** `warning`: the config is valid but will not work as meant (e.g. an unknown host); absent means error. */
+  severity?: 'warning';
 }
 
 /** Everything every proxy needs; produced by `compileMesh`, consumed by `Proxy.update`. */
