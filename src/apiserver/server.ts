@@ -5,6 +5,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { ApiError, errors } from '../api/errors.ts';
 import type { RequestContext, ServerParts } from './context.ts';
 import { handleResource } from './handlers.ts';
@@ -29,8 +30,17 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void serve(req, res, deps);
   };
-  const server = deps.options.tls
-    ? https.createServer({ cert: deps.options.tls.cert, key: deps.options.tls.key }, handler)
+  const tls = deps.options.tls;
+  const server = tls
+    ? https.createServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          // Ask for a client certificate but accept connections without one (bearer tokens).
+          ...(tls.clientCa ? { requestCert: true, rejectUnauthorized: false, ca: tls.clientCa } : {}),
+        },
+        handler,
+      )
     : http.createServer(handler);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0;
@@ -41,12 +51,48 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
   return server;
 }
 
-function authenticate(req: IncomingMessage, options: ApiServerOptions): UserInfo | undefined {
+const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
+
+/** The user a verified client certificate names (CN user, O groups), if the connection has one. */
+function certificateUser(req: IncomingMessage): UserInfo | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const cert = socket.getPeerCertificate();
+  if (!cert?.subject || !(cert.ext_key_usage ?? []).includes(CLIENT_AUTH_OID)) return undefined;
+  const cn: unknown = cert.subject.CN;
+  const o: unknown = cert.subject.O;
+  const name = Array.isArray(cn) ? String(cn[0] ?? '') : typeof cn === 'string' ? cn : '';
+  if (name === '') return undefined;
+  const groups = o === undefined ? [] : Array.isArray(o) ? o.map(String) : [String(o)];
+  return { name, groups: [...groups, 'system:authenticated'] };
+}
+
+async function authenticate(req: IncomingMessage, options: ApiServerOptions): Promise<UserInfo | undefined> {
   if (!options.authenticate) return ADMIN;
   const header = req.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) return undefined;
+  if (!match) return header === '' && options.tls?.clientCa ? certificateUser(req) : undefined;
   return options.authenticate(match[1]!);
+}
+
+/** True when a request without credentials may proceed as `system:anonymous`. */
+function anonymousAllowed(
+  options: ApiServerOptions,
+  info: ResourceRequest,
+  method: string,
+  query: URLSearchParams,
+) {
+  if (!options.authorize) return false;
+  return (
+    options.authorize(ANONYMOUS, {
+      verb: kubeVerb(method, info, query),
+      group: info.group,
+      resource: info.resource,
+      subresource: info.subresource,
+      namespace: info.namespace,
+      name: info.name,
+    }) === undefined
+  );
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpServerDeps): Promise<void> {
@@ -66,8 +112,10 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpServer
   const kind = requestKind(req.method ?? 'GET');
   metrics.inflight(+1, kind);
   try {
-    const user = authenticate(req, options);
+    let user = await authenticate(req, options);
     const isPublic = info.kind === 'nonResource' && PUBLIC_PATHS.has(url.pathname.replace(/\/+$/, '') || '/');
+    if (!user && info.kind !== 'nonResource' && anonymousAllowed(options, info, verb, url.searchParams))
+      user = ANONYMOUS;
     if (!user && !isPublic) throw errors.unauthorized();
     if (info.kind === 'nonResource') {
       authorize(

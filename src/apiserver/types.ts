@@ -14,12 +14,13 @@ export interface UserInfo {
   groups: string[];
 }
 
-/** Decides who a bearer token belongs to; undefined means 401. */
-export type TokenAuthenticator = (token: string) => UserInfo | undefined;
+/** Decides who a bearer token belongs to; undefined means 401. May look the token up asynchronously. */
+export type TokenAuthenticator = (token: string) => UserInfo | undefined | Promise<UserInfo | undefined>;
 
 /**
  * Decides whether a user may do something; returns a reason string to refuse (403), undefined
- * to allow. Absent: every authenticated user may do everything.
+ * to allow. Absent: every authenticated user may do everything. A resource request without
+ * credentials is asked as `system:anonymous`: allowed, it proceeds; refused, it gets 401.
  */
 export type Authorizer = (user: UserInfo, request: AuthorizationRequest) => string | undefined;
 
@@ -39,6 +40,11 @@ export interface TlsMaterial {
   cert: string;
   /** PEM private key. */
   key: string;
+  /**
+   * PEM CA whose client certificates authenticate users (CN is the user, each O a group; the
+   * certificate must allow client authentication). Absent: client certificates are not asked for.
+   */
+  clientCa?: string;
 }
 
 export interface ApiServerOptions {

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { TokenAuthenticator, UserInfo } from '../apiserver/types.ts';
+import type { UserInfo } from '../apiserver/types.ts';
 
 /** One line of a static token file. */
 export interface TokenEntry {
@@ -121,7 +121,9 @@ function digest(token: string): Buffer {
  * A `TokenAuthenticator` over the entries. Tokens are compared as SHA-256 digests with
  * `timingSafeEqual`, always against every entry, so timing reveals neither a token nor its length.
  */
-export function createTokenAuthenticator(entries: readonly TokenEntry[]): TokenAuthenticator {
+export function createTokenAuthenticator(
+  entries: readonly TokenEntry[],
+): (token: string) => UserInfo | undefined {
   const known = entries.map((e) => ({
     digest: digest(e.token),
     user: { name: e.user, groups: [...e.groups, 'system:authenticated'] } satisfies UserInfo,

@@ -154,3 +154,13 @@ export async function ensurePki(dir: string, options: EnsurePkiOptions = {}): Pr
 
   return { caCert: ca.cert, serving, paths, created: { ca: createdCa, serving: createdServing } };
 }
+export {
+  type ClientIdentity,
+  caCertHash,
+  clientCertValid,
+  createCertificateRequest,
+  issueClientCert,
+  type ParsedCertificateRequest,
+  parseCertificateRequest,
+  signClientCertificate,
+} from './client-certs.ts';
