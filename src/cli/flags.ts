@@ -177,7 +177,7 @@ export const FLAGS = {
   kubeconfig: {
     syntax: '--kubeconfig <file>',
     description:
-      'kubeconfig file (its current context): of the member cluster for join, of the control plane for controllers',
+      'kubeconfig file (its current context): of the member cluster for join; of the control plane for controllers, explain, plan, taint, cordon and uncordon (default: DIR/karmada-apiserver.config)',
     parse: path,
   },
   provider: {
@@ -217,6 +217,11 @@ export const FLAGS = {
       if (list.some((f) => f.trim() === '')) throw new UsageError(`${flag} must not be empty`);
       return list;
     },
+  },
+  overwrite: {
+    syntax: '--overwrite',
+    description: 'taint: replace a taint that has the same key and effect instead of refusing',
+    parse: bool,
   },
   labels: {
     syntax: '--labels <k=v,...>',

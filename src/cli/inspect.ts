@@ -22,7 +22,11 @@ export interface InspectCommandContext {
   setExit(code: number): void;
 }
 
-async function withControlPlane<T>(
+/**
+ * Runs `fn` with a client of the control plane (`--kubeconfig`, else the state directory's
+ * kubeconfig) and closes it after; a missing kubeconfig is a one-line CliError/UsageError.
+ */
+export async function withControlPlane<T>(
   paths: StatePaths,
   kubeconfig: string | undefined,
   fn: (client: Client) => Promise<T>,

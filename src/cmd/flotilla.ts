@@ -17,6 +17,7 @@ import { registerInspectCommands } from '../cli/inspect.ts';
 import { registerJoinCommands } from '../cli/join.ts';
 import { startLocalClusterCommand } from '../cli/localcluster.ts';
 import { type StatePaths, statePaths } from '../cli/state-dir.ts';
+import { registerTaintCommands } from '../cli/taint-commands.ts';
 import { checkUpFlags, notYetAvailable, type RunningUp, startUp } from '../cli/up.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 
@@ -238,6 +239,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   );
   registerJoinCommands(program, { resolveStateDir, terminal, setExit });
   registerInspectCommands(program, { resolveStateDir, terminal, setExit });
+  registerTaintCommands(program, { resolveStateDir, terminal, setExit });
   registerControllersCommand(program, {
     resolveStateDir,
     openLog: (paths) => openLog(paths, join(paths.dir, 'controllers.log')),
