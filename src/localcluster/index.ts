@@ -15,6 +15,8 @@ import { Client } from '../client/client.ts';
 import { kubeConfigFromUrl } from '../client/kubeconfig.ts';
 import { startWorkloadControllers } from '../controllers/index.ts';
 import type { Logger } from '../log/index.ts';
+import { sidecarCatalogEntry } from '../mesh/sidecar/catalog.ts';
+import { sidecarInjector } from '../mesh/sidecar/inject.ts';
 import { createRuntime } from '../runtime/index.ts';
 import type { PodRuntime } from '../runtime/types.ts';
 import { openStorage } from '../storage/index.ts';
@@ -22,6 +24,7 @@ import type { Storage } from '../storage/types.ts';
 import { ClusterDns } from './cluster-dns.ts';
 import { leaseClusterIndex } from './index-lease.ts';
 import { Kubelet } from './kubelet.ts';
+import { namespaceLabels } from './namespace-labels.ts';
 import { type NodeResources, PROCESS_NODE_RESOURCES, SIMULATED_NODE_RESOURCES } from './node.ts';
 import { podLogHandler } from './pod-logs.ts';
 import { startServiceProxy } from './proxy-runner.ts';
@@ -59,6 +62,11 @@ export interface LocalClusterOptions {
   serviceProxy?: boolean;
   /** Record runtime events (Pulled, Started, BackOff…) as Events; default true. */
   podEvents?: boolean;
+  /**
+   * The mesh controller's endpoint: with it, Pods in namespaces labelled `istio-injection=enabled`
+   * get the `istio-proxy` sidecar, which streams its configuration from there.
+   */
+  mesh?: { url: string; token: string };
 }
 
 /** A running local cluster. */
@@ -126,6 +134,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<R
             podCIDR: podCidr,
             stateDir: path.join(dir, 'runtime'),
             catalogFile: path.join(options.stateDir, 'images.yaml'),
+            ...(options.mesh ? { catalogEntries: [sidecarCatalogEntry(options.mesh)] } : {}),
             maxGracePeriodSeconds: 5,
             logger: log.child({ component: 'runtime' }),
           })
@@ -138,6 +147,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<R
       ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
       ...(options.authenticate ? { authenticate: options.authenticate } : {}),
       serviceCidr,
+      ...(options.mesh
+        ? { admission: [sidecarInjector({ clusterName: name, namespaceLabels: namespaceLabels(storage) })] }
+        : {}),
       subresourceHandlers: { 'pods/log': podLogHandler(runtime) },
       logger: log.child({ component: 'apiserver' }),
       name,
