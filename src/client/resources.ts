@@ -34,6 +34,13 @@ export const resources = Object.freeze({
   replicasets: ref('apps', 'v1', 'replicasets', 'ReplicaSet'),
   endpointslices: ref('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   leases: ref('coordination.k8s.io', 'v1', 'leases', 'Lease'),
+  certificatesigningrequests: ref(
+    'certificates.k8s.io',
+    'v1',
+    'certificatesigningrequests',
+    'CertificateSigningRequest',
+    false,
+  ),
   clusters: ref('cluster.karmada.io', 'v1alpha1', 'clusters', 'Cluster', false),
   propagationpolicies: ref('policy.karmada.io', 'v1alpha1', 'propagationpolicies', 'PropagationPolicy'),
   clusterpropagationpolicies: ref(
