@@ -11,7 +11,7 @@
  *   connected.
  * - `GET /stats/prometheus` — the metrics of every connected proxy that registered a metrics URL,
  *   scraped in parallel on demand and merged (see `prometheus.ts`), plus the server's own.
- * - `GET /healthz` — `ok`, without authentication.
+ * - `GET /healthz` — `ok`. It and `/stats/prometheus` need no token (scrapers, the dashboard).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -138,6 +138,13 @@ export async function startMeshServer<T>(options: MeshServerOptions): Promise<Ru
       res.end('ok\n');
       return;
     }
+    // Metrics stay open to scrapers, as Envoy's :15090 is; configuration needs the token.
+    if (url.pathname === '/stats/prometheus' && req.method === 'GET') {
+      const text = await metricsText();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+      return;
+    }
     if (!authorized(req)) {
       sendJson(res, 401, { error: 'Unauthorized: the mesh endpoint needs its bearer token' });
       return;
@@ -201,12 +208,6 @@ export async function startMeshServer<T>(options: MeshServerOptions): Promise<Ru
           [...streams].map((s) => s.info),
         );
         return;
-      case '/stats/prometheus': {
-        const text = await metricsText();
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        res.end(text);
-        return;
-      }
       default:
         sendJson(res, 404, { error: `no such path ${url.pathname}` });
     }
