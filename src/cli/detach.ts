@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dashboardLine, dashboardLink } from './dashboard.ts';
 import { CliError, type Terminal } from './errors.ts';
 import { readKubeconfig } from './kubeconfig.ts';
 import { memberLine } from './members.ts';
@@ -136,6 +137,10 @@ export async function runDetached(options: DetachOptions): Promise<number> {
   child.unref();
   for (const line of endpointLines(endpoints.apiserver, endpoints.kubeconfig)) terminal.out(line);
   for (const m of endpoints.members ?? []) terminal.out(memberLine(m));
+  if (endpoints.dashboard) {
+    const token = endpoints.kubeconfig ? (await readKubeconfig(endpoints.kubeconfig)).token : undefined;
+    terminal.out(dashboardLine(dashboardLink(endpoints.dashboard, token)));
+  }
   terminal.out(readyLine(endpoints.apiserver, endpoints.kubeconfig, endpoints.members));
   terminal.out(`flotilla: running in the background (pid ${pid}); stop it with flotilla down`);
   return 0;

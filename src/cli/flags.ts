@@ -135,6 +135,41 @@ export const FLAGS = {
     default: '8080',
     parse: port,
   },
+  dashboardPort: {
+    syntax: '--dashboard-port <number>',
+    description:
+      'port of the dashboard on 127.0.0.1 (when the default is taken, up picks a free one and prints it)',
+    default: '8081',
+    parse: port,
+  },
+  metricsUrl: {
+    syntax: '--metrics-url <url>',
+    description:
+      "the mesh's Prometheus endpoint for the traffic view (default: the one flotilla up records in endpoints.json)",
+    parse: (raw: Raw, flag: string) => {
+      if (raw === undefined) return undefined;
+      const s = str(raw).trim();
+      if (!/^https?:\/\/[^\s/]+/.test(s)) throw new UsageError(`${flag} must be an http(s) URL, got "${s}"`);
+      return s;
+    },
+  },
+  meshPort: {
+    syntax: '--mesh-port <number>',
+    description:
+      'port of the mesh controller, where the gateway and sidecars stream their configuration (a taken default moves to a free port)',
+    default: '15010',
+    parse: port,
+  },
+  meshUrl: {
+    syntax: '--mesh-url <url>',
+    description: 'URL of the mesh controller (default: the one DIR/endpoints.json records)',
+    parse: (raw: Raw, flag: string) => {
+      if (raw === undefined) return undefined;
+      const s = str(raw).trim();
+      if (!/^https?:\/\/[^\s/]+/.test(s)) throw new UsageError(`${flag} must be an http(s) URL, got "${s}"`);
+      return s.replace(/\/+$/, '');
+    },
+  },
   runtime: {
     syntax: '--runtime <kind>',
     description: 'pod runtime of local clusters: process (real child processes) or simulated (no processes)',

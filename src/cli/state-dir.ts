@@ -27,6 +27,10 @@ export interface Endpoints {
   kubeconfig?: string;
   /** Local member clusters, once they are ready. */
   members?: { name: string; url: string; kubeconfig: string }[];
+  /** The dashboard's address (without the token). */
+  dashboard?: string;
+  /** The mesh's merged `/stats/prometheus` URL, which the dashboard's traffic view polls. */
+  meshMetrics?: string;
   startedAt: string;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { RunningControlPlane } from './control-plane.ts';
+import { dashboardLine, metricsUrlFromState, startUpDashboard, type UpDashboard } from './dashboard.ts';
 import { CliError, type Terminal, UsageError } from './errors.ts';
 import { joinMembers, type RunningFederationSide, runDemo, startControllers } from './federate.ts';
 import type { FlagValues } from './flags.ts';
@@ -47,6 +48,10 @@ export interface StartUpOptions {
   demo?: 'bookinfo' | undefined;
   /** Deadline for the demo's placement; default 120 s. */
   demoTimeoutMs?: number;
+  /** Serve the dashboard on this port once the controllers run (`up`); absent: no dashboard. */
+  dashboardPort?: number;
+  /** The user chose `dashboardPort`: a taken port fails rather than falling back to a free one. */
+  dashboardPortGiven?: boolean;
 }
 
 /** Something `startUp` started; `close` stops it and releases the state directory. */
@@ -148,9 +153,11 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
   }
   let members: RunningMembers | undefined;
   let federation: RunningFederationSide | undefined;
+  let dashboard: UpDashboard | undefined;
   const running: RunningUp = {
     controlPlane,
     async close() {
+      await dashboard?.dashboard.close();
       await federation?.close();
       await members?.close();
       await controlPlane.close();
@@ -177,6 +184,22 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
     } catch (err) {
       await running.close();
       throw new CliError('the control plane controllers did not start', { cause: err });
+    }
+    if (options.dashboardPort !== undefined) {
+      try {
+        dashboard = await startUpDashboard({
+          kubeconfigPath: controlPlane.kubeconfigPath,
+          // `--port 0` (tests) means free ports everywhere unless the dashboard's was chosen.
+          port: options.port === 0 && options.dashboardPortGiven !== true ? 0 : options.dashboardPort,
+          portGiven: options.dashboardPortGiven === true,
+          metricsUrl: metricsUrlFromState(paths),
+          logger,
+        });
+      } catch (err) {
+        await running.close();
+        throw err;
+      }
+      terminal.out(dashboardLine(dashboard.link));
     }
   }
   const names = options.members ?? [];
@@ -227,6 +250,7 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
       apiserver: controlPlane.url,
       ...(controlPlane.kubeconfigPath ? { kubeconfig: controlPlane.kubeconfigPath } : {}),
       ...(members ? { members: members.endpoints } : {}),
+      ...(dashboard ? { dashboard: dashboard.dashboard.url } : {}),
       startedAt: new Date().toISOString(),
     });
   }

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { registerControllersCommand } from '../cli/controllers.ts';
+import { registerDashboardCommand } from '../cli/dashboard.ts';
 import { runDetached } from '../cli/detach.ts';
 import { runDown } from '../cli/down.ts';
 import { exitCodeOf, oneLine, type Terminal, UsageError } from '../cli/errors.ts';
@@ -100,6 +101,7 @@ const UP_FLAGS = [
   'pull',
   'port',
   'gatewayPort',
+  'dashboardPort',
   'store',
   'runtime',
   'demo',
@@ -165,6 +167,8 @@ async function up(command: Command): Promise<number> {
     federate: true,
     pull: given.has('pull') ? values.pull : [],
     demo: values.demo,
+    dashboardPort: values.dashboardPort,
+    dashboardPortGiven: given.has('dashboardPort'),
   });
   return signals.until(running);
 }
@@ -243,6 +247,13 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerControllersCommand(program, {
     resolveStateDir,
     openLog: (paths) => openLog(paths, join(paths.dir, 'controllers.log')),
+    untilSignal: (running) => catchSignals().until(running),
+    terminal,
+    setExit,
+  });
+  registerDashboardCommand(program, {
+    resolveStateDir,
+    openLog: (paths) => openLog(paths, join(paths.dir, 'dashboard.log')),
     untilSignal: (running) => catchSignals().until(running),
     terminal,
     setExit,

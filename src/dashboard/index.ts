@@ -18,6 +18,7 @@ import { FleetState } from './state.ts';
 import { TrafficSource, type TrafficSourceOptions } from './traffic-source.ts';
 
 export { TOPICS, type Topic } from './http.ts';
+export { dashboardLink } from './link.ts';
 
 /** The page's files. */
 export const WEB_DIR = resolve(import.meta.dirname, '../../web');
@@ -48,11 +49,6 @@ export interface RunningDashboard {
   port: number;
   /** Stops the server, the event streams, the informers and the traffic poller. */
   close(): Promise<void>;
-}
-
-/** The URL to open: the dashboard with the token in the fragment, which browsers never send. */
-export function dashboardLink(url: string, token: string | undefined): string {
-  return token ? `${url}/#token=${encodeURIComponent(token)}` : `${url}/`;
 }
 
 /**
