@@ -2,7 +2,8 @@
  * The control plane's controllers in one call — what Karmada splits across
  * karmada-controller-manager and karmada-scheduler: the resource detector and binding controller
  * (`controllers/propagation.ts`), the scheduler (`scheduler/`), and the federation controllers
- * (cluster lifecycle and health, push execution, work and binding status, namespace sync). They
+ * (cluster lifecycle and health, push execution, work and binding status, namespace sync) and
+ * failover (taint manager, graceful eviction, application failover, ClusterTaintPolicy). They
  * talk to the control plane only through the `Client` they are given, so `flotilla up` runs
  * them in-process beside its API server and `flotilla controllers` runs them against any
  * control plane.
@@ -10,6 +11,7 @@
 import type { Logger } from 'pino';
 import { Client } from '../client/client.ts';
 import { kubeConfigFromFile } from '../client/kubeconfig.ts';
+import { type FailoverOptions, startFailoverControllers } from '../controllers/failover/index.ts';
 import { startPropagationControllers } from '../controllers/propagation.ts';
 import type { ClusterStatusTiming } from '../controllers/status/cluster-status.ts';
 import { startFederationControllers } from '../federation/index.ts';
@@ -33,6 +35,8 @@ export interface ControlPlaneControllersOptions {
   health?: ClusterStatusTiming | undefined;
   /** Concurrent reconciles per federation controller and the scheduler; defaults of each. */
   workers?: number | undefined;
+  /** Failover gates and tuning (taint manager, graceful eviction); Flotilla's defaults otherwise. */
+  failover?: FailoverOptions | undefined;
 }
 
 /** Running control plane controllers; `stop` ends all of them (in reverse start order). */
@@ -70,6 +74,12 @@ export async function startControlPlaneControllers(
       logger: logger.child({ component: 'karmada-controller-manager' }),
     });
     stops.push(() => propagation.stop());
+    const failover = await startFailoverControllers({
+      ...(options.failover ?? {}),
+      client,
+      logger: logger.child({ component: 'failover' }),
+    });
+    stops.push(() => failover.stop());
   } catch (err) {
     await stop();
     throw err;
