@@ -136,6 +136,49 @@ describe('scheduler controller against the real API server', () => {
     assert.equal(scheduled(moved)?.status, 'True');
   });
 
+  it('schedules a Duplicated binding once: its own write and a template edit do not repeat the pass', async () => {
+    await client.create(
+      resources.resourcebindings,
+      binding('once', 1, { clusterAffinity: { labelSelector: { matchLabels: { env: 'prod' } } } }),
+    );
+    const first = await until('once scheduled', async () => {
+      const b = await get('once');
+      return scheduled(b)?.status === 'True' ? b : undefined;
+    });
+    assert.deepEqual(first.spec.clusters, [{ name: 'm1', replicas: 1 }]);
+    // The detector's update on a template edit: a new resourceVersion, same scheduling input.
+    const edited = structuredClone(first);
+    edited.spec.resource.resourceVersion = '12345';
+    const after = await client.update<ResourceBinding>(resources.resourcebindings, edited);
+    assert.ok((after.metadata.generation ?? 0) > (first.metadata.generation ?? 0));
+    await until('generation observed', async () => {
+      const b = await get('once');
+      return b.status?.schedulerObservedGeneration === after.metadata.generation ? b : undefined;
+    });
+    await sleep(300);
+    const last = await get('once');
+    assert.equal(
+      last.metadata.annotations?.[DECISION_ANNOTATION],
+      first.metadata.annotations?.[DECISION_ANNOTATION],
+    );
+    assert.equal(last.status?.lastScheduledTime, first.status?.lastScheduledTime);
+    const events = (await client.list(resources.events, { namespace: 'default' })).items as unknown as {
+      reason?: string;
+      count?: number;
+      involvedObject: { kind: string; name: string };
+    }[];
+    const succeeded = events.filter(
+      (e) =>
+        e.reason === 'ScheduleBindingSucceed' &&
+        e.involvedObject.kind === 'ResourceBinding' &&
+        e.involvedObject.name === 'once',
+    );
+    assert.deepEqual(
+      succeeded.map((e) => e.count ?? 1),
+      [1],
+    );
+  });
+
   it('bad placement → Scheduled=False NoClusterFit with diagnosis and empty clusters', async () => {
     await client.create(
       resources.resourcebindings,

@@ -44,6 +44,17 @@ function keyOf(b: ResourceBinding): string {
   return ns ? `${RB}${ns}/${b.metadata.name}` : `${CRB}${b.metadata.name}`;
 }
 
+/**
+ * What a binding's scheduling result depends on besides the clusters: its spec without the
+ * scheduler's own output (`clusters`) and without the template's resourceVersion (which the
+ * detector bumps on every template edit), plus the observed affinity term.
+ */
+function scheduleInput(b: ResourceBinding): string {
+  const { clusters: _c, resource, ...rest } = b.spec;
+  const { resourceVersion: _rv, ...identity } = resource;
+  return canonicalJson([rest, identity, b.status?.schedulerObservingAffinityName]);
+}
+
 function fitRelevant(c: Cluster): string {
   return canonicalJson([
     c.metadata.labels ?? {},
@@ -67,6 +78,11 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   const crbs = factory.informer<ResourceBinding>(resources.clusterresourcebindings);
   const clusters = factory.informer<Cluster>(resources.clusters);
   const recorder = new EventRecorder({ client, component: 'karmada-scheduler', logger: log });
+  // Bumped on every fit-relevant cluster change; with `lastPass` it tells a pass that can only
+  // reproduce the last result (e.g. the update event of the scheduler's own write, which bumps
+  // metadata.generation) from one whose inputs moved.
+  let clusterEpoch = 0;
+  const lastPass = new Map<string, { input: string; epoch: number; clusters: string }>();
 
   const controller: Controller = new Controller({
     name: 'karmada-scheduler',
@@ -85,6 +101,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   };
   for (const inf of [rbs, crbs] as Informer<ResourceBinding>[]) {
     inf.addHandlers({
+      onDelete: (b) => lastPass.delete(keyOf(b)),
       onAdd: enqueueBinding,
       onUpdate: (old, cur) => {
         if (
@@ -96,6 +113,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
     });
   }
   const affected = (c: Cluster) => {
+    clusterEpoch++;
     for (const b of [...rbs.store.list(), ...crbs.store.list()]) {
       if (!isResponsible(b, schedulerName)) continue;
       const placement = b.spec.placement ?? {};
@@ -127,10 +145,20 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
       snapshot.filter((c) => c.metadata.deletionTimestamp).map((c) => c.metadata.name ?? ''),
     );
     const trigger = scheduleTrigger(binding, deleting);
-    if (!trigger) {
+    const last = lastPass.get(key);
+    // Duplicated (and replica-less) bindings reschedule on every pass (§3); a pass whose inputs,
+    // clusters and current targets are those of the last successful one would only repeat it.
+    const repeat =
+      trigger === 'AlwaysReschedule' &&
+      last !== undefined &&
+      last.input === scheduleInput(binding) &&
+      last.epoch === clusterEpoch &&
+      last.clusters === canonicalJson(binding.spec.clusters ?? []);
+    if (!trigger || repeat) {
       await observeGeneration(client, ref, binding);
       return undefined;
     }
+    const epoch = clusterEpoch;
     const result = schedule({
       spec: binding.spec,
       status: binding.status,
@@ -139,6 +167,15 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
     });
     log.info({ key, trigger, result: result.kind }, 'scheduled binding');
     const written = await writeResult(client, ref, binding, result, new Date().toISOString());
+    if (result.kind === 'Success') {
+      lastPass.set(key, {
+        input: scheduleInput(written),
+        epoch,
+        clusters: canonicalJson(written.spec.clusters ?? []),
+      });
+    } else {
+      lastPass.delete(key);
+    }
     const r = binding.spec.resource;
     const template = {
       apiVersion: r.apiVersion,

@@ -42,6 +42,18 @@ function setCondition(conditions: readonly Condition[], c: Condition): Condition
   return [...conditions.filter((x) => x.type !== c.type), keep];
 }
 
+/** Whether a recorded decision annotation equals `decision` apart from its `at` timestamp. */
+export function sameDecision(recorded: string | undefined, decision: Record<string, unknown>): boolean {
+  if (recorded === undefined) return false;
+  try {
+    const { at: _a, ...old } = JSON.parse(recorded) as Record<string, unknown>;
+    const { at: _b, ...next } = decision;
+    return canonicalJson(old) === canonicalJson(next);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes the result: an update when spec.clusters or the annotations change (NoClusterFit
  * empties the clusters; Unschedulable and Error keep them), then a status update. Throws
@@ -55,7 +67,10 @@ export async function writeResult(
   now: string,
 ): Promise<ResourceBinding> {
   const annotations = { ...(binding.metadata.annotations ?? {}) };
-  annotations[DECISION_ANNOTATION] = JSON.stringify({ kind: result.kind, at: now, ...result.diagnosis });
+  const decision = { kind: result.kind, at: now, ...result.diagnosis };
+  // The decision's `at` alone changing is no reason to write: keep the recorded one.
+  if (!sameDecision(annotations[DECISION_ANNOTATION], decision))
+    annotations[DECISION_ANNOTATION] = JSON.stringify(decision);
   let clusters = binding.spec.clusters;
   if (result.kind === 'Success' || result.kind === 'NoClusterFit') {
     annotations[ANNOTATIONS.appliedPlacement] = JSON.stringify(binding.spec.placement ?? {});
