@@ -8,7 +8,7 @@ import { colourIndex, h, percent, rate, s } from '../lib/dom.js';
 export const title = 'Traffic';
 export const topics = ['traffic', 'clusters'];
 
-const COL = 230;
+const COL = 290;
 const ROW = 64;
 const BOX_W = 176;
 const BOX_H = 42;
@@ -58,6 +58,10 @@ function graph(view, clusterNames) {
   if (view.nodes.length === 0) return h('p', { class: 'empty' }, 'No requests seen yet.');
   const { at, width, height } = layout(view.nodes, view.edges);
   const maxRps = Math.max(0.001, ...view.edges.map((/** @type {any} */ e) => e.rps));
+  // Edges into one node arrive at spread points of its left side, each with its own label.
+  /** @type {Map<string, any[]>} */
+  const into = new Map();
+  for (const e of view.edges) into.set(e.to, [...(into.get(e.to) ?? []), e]);
   const edges = view.edges.map((/** @type {any} */ e) => {
     const a = at.get(e.from);
     const b = at.get(e.to);
@@ -65,7 +69,8 @@ function graph(view, clusterNames) {
     const x1 = a.x + BOX_W;
     const y1 = a.y + BOX_H / 2;
     const x2 = b.x;
-    const y2 = b.y + BOX_H / 2;
+    const siblings = into.get(e.to) ?? [e];
+    const y2 = b.y + ((siblings.indexOf(e) + 1) * BOX_H) / (siblings.length + 1);
     const mx = (x1 + x2) / 2;
     const err = e.rps > 0 ? e.errorRps / e.rps : 0;
     const label = `${rate(e.rps)}/s${err > 0 ? ` · ${percent(err)} err` : ''}`;
@@ -77,7 +82,8 @@ function graph(view, clusterNames) {
         'stroke-width': (1 + (4 * e.rps) / maxRps).toFixed(2),
         'marker-end': 'url(#arrow)',
       }),
-      s('text', { x: mx, y: (y1 + y2) / 2 - 4, 'text-anchor': 'middle' }, label),
+      // Labels sit where the edge arrives, so the labels of one caller's edges fan out.
+      s('text', { x: x2 - 8, y: y2 - 3, 'text-anchor': 'end' }, label),
       s('title', {}, `${e.from} → ${e.to} (${e.service}): ${label}, ${e.total} request(s) in all`),
     );
   });
@@ -104,7 +110,7 @@ function graph(view, clusterNames) {
         role: 'img',
         'aria-label': `Service graph: ${view.nodes.length} workloads, ${view.edges.length} connections`,
       },
-      s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z' }))),
+      s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z' }))),
       edges,
       nodes,
     ),
