@@ -7,6 +7,7 @@
 import { isIPv6 } from 'node:net';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { controlPlaneAuth } from '../apiserver/auth/index.ts';
 import { startApiServer } from '../apiserver/index.ts';
 import { ensurePki } from '../pki/index.ts';
 import { openStorage } from '../storage/index.ts';
@@ -64,14 +65,21 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const tokens = secure ? await ensureTokenFile(paths.tokens) : undefined;
 
   const storage = await openStorage(options.storeUrl, { logger });
+  // Agents: bootstrap tokens, client certificates signed by the CA, Karmada's permission tables.
+  const { clientCa, ...auth } =
+    pki && tokens
+      ? controlPlaneAuth({ storage, tokens: createTokenAuthenticator(tokens.entries), clientCa: pki.caCert })
+      : { clientCa: undefined };
   let server: Awaited<ReturnType<typeof startApiServer>>;
   try {
     server = await startApiServer({
       storage,
       host: options.host,
       port: options.port,
-      ...(pki ? { tls: { cert: pki.serving.cert, key: pki.serving.key } } : {}),
-      ...(tokens ? { authenticate: createTokenAuthenticator(tokens.entries) } : {}),
+      ...(pki
+        ? { tls: { cert: pki.serving.cert, key: pki.serving.key, ...(clientCa ? { clientCa } : {}) } }
+        : {}),
+      ...auth,
       logger: logger.child({ component: 'apiserver' }),
       name: CONTROL_PLANE_NAME,
     });
@@ -102,6 +110,25 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     running.kubeconfigPath = paths.kubeconfig;
     running.caCert = pki.caCert;
     running.token = tokens.adminToken;
+    try {
+      // Discovery for `flotilla register` and the agent CSR signer (it needs the CA key).
+      const { startPullModeSupportWithToken } = await import('../controlplane/pull-mode.ts');
+      const support = await startPullModeSupportWithToken({
+        server: url,
+        token: tokens.adminToken,
+        caCert: pki.caCert,
+        caKeyPath: pki.paths.caKey,
+        logger,
+      });
+      const closeServer = running.close;
+      running.close = async () => {
+        await support.stop().catch((err: unknown) => logger.error({ err }, 'stopping the CSR signer failed'));
+        await closeServer();
+      };
+    } catch (err) {
+      await running.close();
+      throw err;
+    }
   }
   logger.info({ url, store: options.storeUrl.replace(/\/\/[^@/]*@/, '//***@') }, 'control plane listening');
   return running;

@@ -1,0 +1,111 @@
+/**
+ * What a control plane runs so agents can register with it, beside its API server: the
+ * discovery ConfigMap `kube-public/cluster-info` (the server URL and CA, which `flotilla
+ * register` verifies against the CA hash) and the agent CSR approver and signer holding the
+ * CA key. Both act through an admin client, over the API.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { stringify } from 'yaml';
+import { isAlreadyExists } from '../api/errors.ts';
+import type { KubeObject } from '../api/meta.ts';
+import { Client } from '../client/client.ts';
+import { kubeConfigFromUrl } from '../client/kubeconfig.ts';
+import { resources } from '../client/resources.ts';
+import type { CertAndKey } from '../pki/index.ts';
+import { startAgentCsrSigner } from './agent-csr.ts';
+
+/** The discovery ConfigMap's namespace and name. */
+export const CLUSTER_INFO = { namespace: 'kube-public', name: 'cluster-info' } as const;
+
+/** Writes `kube-public/cluster-info` (`data.kubeconfig`: server and CA, no credentials); idempotent. */
+export async function writeClusterInfo(client: Client, server: string, caCert: string): Promise<void> {
+  const kubeconfig = stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: '',
+        cluster: { server, 'certificate-authority-data': Buffer.from(caCert).toString('base64') },
+      },
+    ],
+    contexts: [],
+    users: [],
+    'current-context': '',
+    preferences: {},
+  });
+  const cm: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { ...CLUSTER_INFO },
+    data: { kubeconfig },
+  };
+  try {
+    await client.create(resources.configmaps, cm);
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+    const old = await client.get(resources.configmaps, CLUSTER_INFO);
+    if (old.data?.kubeconfig === kubeconfig) return;
+    await client.update(resources.configmaps, { ...old, data: { ...(old.data ?? {}), kubeconfig } });
+  }
+}
+
+/** Options for {@link startPullModeSupport}. */
+export interface PullModeSupportOptions {
+  /** An admin client of the control plane; not closed by `stop`. */
+  client: Client;
+  /** The URL agents reach the control plane at. */
+  server: string;
+  ca: CertAndKey;
+  logger?: Logger | undefined;
+}
+
+/** Writes cluster-info and starts the CSR signer; `stop` ends the signer. */
+export async function startPullModeSupport(
+  options: PullModeSupportOptions,
+): Promise<{ stop(): Promise<void> }> {
+  await writeClusterInfo(options.client, options.server, options.ca.cert);
+  return startAgentCsrSigner({ client: options.client, ca: options.ca, logger: options.logger });
+}
+
+/** Options for {@link startPullModeSupportWithToken}. */
+export interface PullModeSupportTokenOptions {
+  server: string;
+  /** The admin bearer token. */
+  token: string;
+  caCert: string;
+  /** Path of the CA's private key (PEM). */
+  caKeyPath: string;
+  logger?: Logger | undefined;
+}
+
+/**
+ * {@link startPullModeSupport} on its own admin client (bearer token, CA-verified), for the
+ * process that runs the API server; `stop` also closes the client.
+ */
+export async function startPullModeSupportWithToken(
+  options: PullModeSupportTokenOptions,
+): Promise<{ stop(): Promise<void> }> {
+  const client = new Client({
+    kubeConfig: kubeConfigFromUrl({ server: options.server, token: options.token, caData: options.caCert }),
+    userAgent: 'flotilla-agent-csr',
+  });
+  try {
+    const key = await readFile(options.caKeyPath, 'utf8');
+    const running = await startPullModeSupport({
+      client,
+      server: options.server,
+      ca: { cert: options.caCert, key },
+      logger: options.logger,
+    });
+    return {
+      async stop() {
+        await running.stop();
+        await client.close();
+      },
+    };
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+}
