@@ -4,7 +4,7 @@
  * binding changed and `ApplyPolicyFailed` on error. Also the claim cleanup shared by policy
  * deletion and by templates whose claimed policy has gone.
  */
-import { isNotFound } from '../../api/errors.ts';
+import { isAlreadyExists, isConflict, isNotFound } from '../../api/errors.ts';
 import { bindingName, LABELS } from '../../api/karmada/names.ts';
 import type { PropagationPolicy, ResourceBinding } from '../../api/karmada/types.ts';
 import type { KubeObject } from '../../api/meta.ts';
@@ -14,10 +14,16 @@ import type { EventRecorder } from '../../controller/events.ts';
 import { desiredBinding, isClusterScoped } from './binding.ts';
 import { applyClaim, stripClaim } from './policy.ts';
 
-/** What applying needs: the client and an optional event recorder. */
+/** What applying needs: the client, an optional event recorder and an optional bindings cache. */
 export interface ApplyContext {
   client: Client;
   events?: EventRecorder | undefined;
+  /**
+   * The cached binding `key` (`ns/name` or `name`), from a synced informer. Given, it replaces
+   * the GET before each write: a stale copy makes the write fail with Conflict (retried), and a
+   * binding missing from a lagging cache is caught by AlreadyExists.
+   */
+  cachedBinding?(clusterScoped: boolean, key: string): ResourceBinding | undefined;
 }
 
 /** The ref of the binding kind for a template's scope. */
@@ -63,11 +69,14 @@ export async function applyPolicy(
     if (applyClaim(claimed.metadata, policy, cluster)) obj = await ctx.client.update(ref, claimed);
     const bref = bindingRefFor(obj);
     const key = { name: bindingName(obj.kind, obj.metadata.name ?? ''), namespace: obj.metadata.namespace };
-    const existing = await getOrUndefined<ResourceBinding>(ctx.client, bref, key);
-    const desired = desiredBinding(obj, policy, cluster, existing);
-    if (!desired) return;
-    if (existing) await ctx.client.update(bref, desired);
-    else await ctx.client.create(bref, desired);
+    const clusterScoped = isClusterScoped(obj);
+    const cached = ctx.cachedBinding?.(
+      clusterScoped,
+      key.namespace ? `${key.namespace}/${key.name}` : key.name,
+    );
+    const existing =
+      ctx.cachedBinding !== undefined ? cached : await getOrUndefined<ResourceBinding>(ctx.client, bref, key);
+    if (!(await writeBinding(ctx, bref, key, obj, policy, cluster, existing))) return;
     ctx.events?.event(obj, {
       type: 'Normal',
       reason: 'ApplyPolicySucceed',
@@ -80,6 +89,37 @@ export async function applyPolicy(
       message: `Apply ${label} failed: ${(err as Error).message}`,
     });
     throw err;
+  }
+}
+
+/**
+ * Creates or updates the binding of `template` from `existing` (undefined: create). A cached
+ * `existing` may lag: AlreadyExists and Conflict are retried once against a fresh GET. True when
+ * something was written.
+ */
+async function writeBinding(
+  ctx: ApplyContext,
+  bref: ResourceRef,
+  key: { name: string; namespace?: string | undefined },
+  template: KubeObject,
+  policy: PropagationPolicy,
+  cluster: boolean,
+  existing: ResourceBinding | undefined,
+): Promise<boolean> {
+  const desired = desiredBinding(template, policy, cluster, existing);
+  if (!desired) return false;
+  try {
+    if (existing) await ctx.client.update(bref, desired);
+    else await ctx.client.create(bref, desired);
+    return true;
+  } catch (err) {
+    if (!(existing ? isConflict(err) : isAlreadyExists(err))) throw err;
+    const fresh = await getOrUndefined<ResourceBinding>(ctx.client, bref, key);
+    if (!fresh) throw err;
+    const next = desiredBinding(template, policy, cluster, fresh);
+    if (!next) return false;
+    await ctx.client.update(bref, next);
+    return true;
   }
 }
 

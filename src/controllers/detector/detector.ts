@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { LABELS } from '../../api/karmada/names.ts';
-import type { PropagationPolicy } from '../../api/karmada/types.ts';
+import type { PropagationPolicy, ResourceBinding } from '../../api/karmada/types.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import type { Client } from '../../client/client.ts';
 import { resources } from '../../client/resources.ts';
@@ -20,9 +20,21 @@ import { silentLogger } from '../../log/index.ts';
 import { selectorsPriority } from '../../overrides/index.ts';
 import { applyPolicy, cleanupClaim, getOrUndefined } from './apply.ts';
 import { DEFAULT_SKIPPED_NAMESPACES, isSkippedObject, specificationChanged } from './filter.ts';
-import { bestPolicy, claimOf } from './policy.ts';
+import { bestPolicy, claimOf, policySelectorKeys, templateSelectorKeys } from './policy.ts';
 import { reconcilePolicy } from './policy-handler.ts';
 import { discoverPropagatable, parseTemplateKey, TemplateInformers, templateKey } from './templates.ts';
+
+const BY_SELECTOR = 'selector';
+const BY_CLAIM = 'claim';
+
+/** Index keys of a binding's claims: `pp=<id>` and `cpp=<id>`. */
+function claimKeys(b: ResourceBinding): string[] {
+  const l = b.metadata.labels ?? {};
+  const out: string[] = [];
+  if (l[LABELS.ppPermanentId]) out.push(`pp=${l[LABELS.ppPermanentId]}`);
+  if (l[LABELS.cppPermanentId]) out.push(`cpp=${l[LABELS.cppPermanentId]}`);
+  return out;
+}
 
 /** Options for {@link ResourceDetector}. */
 export interface ResourceDetectorOptions {
@@ -49,6 +61,9 @@ export class ResourceDetector {
   readonly waiting = new Set<string>();
   readonly pp: Informer<PropagationPolicy>;
   readonly cpp: Informer<PropagationPolicy>;
+  /** ResourceBindings and ClusterResourceBindings, indexed by the policy claims they carry. */
+  readonly rbs: Informer<ResourceBinding>;
+  readonly crbs: Informer<ResourceBinding>;
   readonly informers: TemplateInformers;
   readonly client: Client;
   readonly events: EventRecorder | undefined;
@@ -63,19 +78,24 @@ export class ResourceDetector {
     this.#log = (options.logger ?? silentLogger()).child({ component: 'resource-detector' });
     this.pp = options.factory.informer<PropagationPolicy>(resources.propagationpolicies);
     this.cpp = options.factory.informer<PropagationPolicy>(resources.clusterpropagationpolicies);
+    for (const i of [this.pp, this.cpp]) i.addIndex(BY_SELECTOR, policySelectorKeys);
+    this.rbs = options.factory.informer<ResourceBinding>(resources.resourcebindings);
+    this.crbs = options.factory.informer<ResourceBinding>(resources.clusterresourcebindings);
+    for (const i of [this.rbs, this.crbs]) i.addIndex(BY_CLAIM, claimKeys);
+    const informers = [this.pp, this.cpp, this.rbs, this.crbs];
     this.informers = new TemplateInformers(options.factory, this.#log);
     const logger = options.logger;
     this.templates = new Controller({
       name: 'resource-detector',
       reconcile: (key) => this.#reconcileTemplate(key),
       workers: options.workers ?? 5,
-      informers: [this.pp, this.cpp],
+      informers,
       ...(logger ? { logger } : {}),
     });
     this.policies = new Controller({
       name: 'propagation-policy',
       reconcile: (key) => reconcilePolicy(this, key),
-      informers: [this.pp, this.cpp],
+      informers,
       ...(logger ? { logger } : {}),
     });
     this.policies.watch(this.pp, (p) => [`pp|${objectKey(p)}`]);
@@ -114,6 +134,28 @@ export class ResourceDetector {
         onDelete: push,
       });
     });
+  }
+
+  /** The bindings (of both kinds for a CPP) carrying the claim of policy `id`, from the cache. */
+  boundBindings(id: string, cluster: boolean): ResourceBinding[] {
+    if (!cluster) return this.rbs.store.byIndex(BY_CLAIM, `pp=${id}`);
+    return [
+      ...this.rbs.store.byIndex(BY_CLAIM, `cpp=${id}`),
+      ...this.crbs.store.byIndex(BY_CLAIM, `cpp=${id}`),
+    ];
+  }
+
+  /** The cached binding `key` (`ns/name` or `name`) of a template's scope. */
+  cachedBinding(clusterScoped: boolean, key: string): ResourceBinding | undefined {
+    return (clusterScoped ? this.crbs : this.rbs).store.get(key);
+  }
+
+  /** The policies of one kind that can match `template` (by selector index); order unspecified. */
+  #candidates(informer: Informer<PropagationPolicy>, template: KubeObject): PropagationPolicy[] {
+    const [named, kinded] = templateSelectorKeys(template);
+    const out = new Set(informer.store.byIndex(BY_SELECTOR, named));
+    for (const p of informer.store.byIndex(BY_SELECTOR, kinded)) out.add(p);
+    return [...out];
   }
 
   /** The template for a key: from the cache, else from the server; undefined when gone. */
@@ -169,11 +211,11 @@ export class ResourceDetector {
     const pp = ns
       ? bestPolicy(
           obj,
-          this.pp.store.list().filter((p) => p.metadata.namespace === ns),
+          this.#candidates(this.pp, obj).filter((p) => p.metadata.namespace === ns),
         )
       : undefined;
     const chosen = pp ? { policy: pp, cluster: false } : undefined;
-    const cpp = chosen ? undefined : bestPolicy(obj, this.cpp.store.list());
+    const cpp = chosen ? undefined : bestPolicy(obj, this.#candidates(this.cpp, obj));
     const match = chosen ?? (cpp ? { policy: cpp, cluster: true } : undefined);
     if (match) {
       await this.#checkDependentOverrides(match.policy, match.cluster);

@@ -24,28 +24,14 @@ export interface PolicyHandlerContext {
   informers: TemplateInformers;
   pp: { store: ReadonlyStore<PropagationPolicy> };
   cpp: { store: ReadonlyStore<PropagationPolicy> };
+  /** The cached bindings carrying policy `id`'s claim (both kinds for a CPP). */
+  boundBindings(id: string, cluster: boolean): ResourceBinding[];
   readTemplate(
     apiVersion: string,
     kind: string,
     namespace: string,
     name: string,
   ): Promise<KubeObject | undefined>;
-}
-
-async function boundBindings(
-  ctx: PolicyHandlerContext,
-  id: string,
-  cluster: boolean,
-): Promise<ResourceBinding[]> {
-  const idLabel = cluster ? LABELS.cppPermanentId : LABELS.ppPermanentId;
-  const labelSelector = `${idLabel}=${id}`;
-  const rbs = await ctx.client.list<ResourceBinding>(resources.resourcebindings, { labelSelector });
-  const out = [...rbs.items];
-  if (cluster)
-    out.push(
-      ...(await ctx.client.list<ResourceBinding>(resources.clusterresourcebindings, { labelSelector })).items,
-    );
-  return out;
 }
 
 /** Every cached template carrying the claim id label `id`. */
@@ -57,7 +43,7 @@ function claimedTemplates(ctx: PolicyHandlerContext, id: string, cluster: boolea
 }
 
 async function handleDeletion(ctx: PolicyHandlerContext, id: string, cluster: boolean): Promise<void> {
-  for (const b of await boundBindings(ctx, id, cluster)) {
+  for (const b of ctx.boundBindings(id, cluster)) {
     const r = b.spec.resource;
     const entry = ctx.informers.get(r.apiVersion, r.kind);
     if (!entry) continue;
@@ -83,7 +69,7 @@ async function handleUnmatched(
   cluster: boolean,
 ): Promise<void> {
   const selectors = policy.spec?.resourceSelectors ?? [];
-  for (const b of await boundBindings(ctx, id, cluster)) {
+  for (const b of ctx.boundBindings(id, cluster)) {
     const r = b.spec.resource;
     const entry = ctx.informers.get(r.apiVersion, r.kind);
     const template = await ctx.readTemplate(r.apiVersion, r.kind, r.namespace ?? '', r.name);

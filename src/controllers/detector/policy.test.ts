@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { PropagationPolicy, ResourceSelector } from '../../api/karmada/types.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { specificationChanged } from './filter.ts';
-import { applyClaim, bestPolicy, claimOf } from './policy.ts';
+import { applyClaim, bestPolicy, claimOf, policySelectorKeys, templateSelectorKeys } from './policy.ts';
 import { interpretReplicas } from './replicas.ts';
 
 const tmpl: KubeObject = {
@@ -48,6 +48,22 @@ describe('bestPolicy', () => {
   ];
   for (const [name, policies, want] of cases)
     it(name, () => assert.equal(bestPolicy(tmpl, policies)?.metadata.name, want));
+
+  // The detector looks policies up by selector key instead of scanning them all; the candidates
+  // must never lose the policy a full scan would choose.
+  const noise = [
+    p('other-kind', [{ kind: 'StatefulSet' }]),
+    p('other-name', [{ name: 'api' }]),
+    p('other-version', [{ apiVersion: 'apps/v2', name: 'web' }]),
+  ];
+  for (const [name, policies, want] of cases)
+    it(`selector-key candidates: ${name}`, () => {
+      const all = [...policies, ...noise];
+      const keys = new Set(templateSelectorKeys(tmpl));
+      const candidates = all.filter((x) => policySelectorKeys(x).some((k) => keys.has(k)));
+      assert.ok(!candidates.some((x) => x.metadata.name?.startsWith('other-')));
+      assert.equal(bestPolicy(tmpl, candidates)?.metadata.name, want);
+    });
 });
 
 describe('claims', () => {

@@ -38,6 +38,25 @@ export function bestPolicy<P extends PropagationPolicy>(
   return best?.p;
 }
 
+/**
+ * Index keys under which a policy can match templates: `n|apiVersion|kind|name` for a named
+ * selector, `k|apiVersion|kind` for a label or match-all one. A template's candidates are the
+ * policies under its two {@link templateSelectorKeys}; every policy that can match it is one.
+ */
+export function policySelectorKeys(policy: Pick<PropagationPolicy, 'spec'>): string[] {
+  return (policy.spec?.resourceSelectors ?? []).map((s) =>
+    s.name ? `n|${s.apiVersion}|${s.kind}|${s.name}` : `k|${s.apiVersion}|${s.kind}`,
+  );
+}
+
+/** The two {@link policySelectorKeys} a template can be matched under. */
+export function templateSelectorKeys(template: Template): [string, string] {
+  return [
+    `n|${template.apiVersion}|${template.kind}|${template.metadata.name ?? ''}`,
+    `k|${template.apiVersion}|${template.kind}`,
+  ];
+}
+
 /** A template's claim: by a PP (`namespace`/`name`) or a CPP (`name`), with the permanent id. */
 export type Claim =
   | { kind: 'pp'; namespace: string; name: string; id: string }
