@@ -39,6 +39,20 @@ export interface BindingControllerOptions {
   workers?: number | undefined;
 }
 
+/** Whether resourceVersion `have` is at least `want` (numeric when both are; else equal). */
+function atLeast(have: string | undefined, want: string | undefined): boolean {
+  if (!want) return true;
+  if (!have) return false;
+  if (/^\d+$/.test(have) && /^\d+$/.test(want)) return BigInt(have) >= BigInt(want);
+  return have === want;
+}
+
+/** A binding without what never changes a Work: status, resourceVersion and managedFields. */
+function renderRelevant(b: ResourceBinding): unknown {
+  const { resourceVersion: _rv, managedFields: _mf, ...meta } = b.metadata;
+  return [meta, b.spec];
+}
+
 async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
   try {
     await p;
@@ -90,6 +104,13 @@ export function newBindingController(options: BindingControllerOptions): Control
   async function fetchTemplate(binding: ResourceBinding): Promise<KubeObject | undefined> {
     const r = binding.spec.resource;
     const ref = await discovery.resolve({ apiVersion: r.apiVersion, kind: r.kind });
+    // The detector's shared informer has the template; use it when it is at least as new as
+    // the version the binding was built from, else read through.
+    const informer = factory.informer(ref);
+    if (informer.hasSynced()) {
+      const cached = informer.store.get(r.namespace ? `${r.namespace}/${r.name}` : r.name);
+      if (cached && atLeast(cached.metadata.resourceVersion, r.resourceVersion)) return cached;
+    }
     try {
       return await client.get(ref, { name: r.name, namespace: r.namespace || undefined });
     } catch (err) {
@@ -217,8 +238,20 @@ export function newBindingController(options: BindingControllerOptions): Control
     informers: [rbs, crbs, works, ops, cops, clusters],
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  controller.watch(rbs, (b) => [`rb|${objectKey(b)}`]);
-  controller.watch(crbs, (b) => [`crb|${objectKey(b)}`]);
+  // Status writes (scheduler conditions, aggregated status) never change a Work: skip them.
+  for (const [i, prefix] of [
+    [rbs, 'rb|'],
+    [crbs, 'crb|'],
+  ] as const) {
+    const push = (b: ResourceBinding) => controller.enqueue(`${prefix}${objectKey(b)}`);
+    i.addHandlers({
+      onAdd: push,
+      onUpdate: (old, cur) => {
+        if (old === cur || !isDeepStrictEqual(renderRelevant(old), renderRelevant(cur))) push(cur);
+      },
+      onDelete: push,
+    });
+  }
   const byId = (w: Work): string[] => {
     const rb = w.metadata.annotations?.['resourcebinding.karmada.io/name'];
     const ns = w.metadata.annotations?.['resourcebinding.karmada.io/namespace'];
