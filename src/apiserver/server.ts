@@ -218,7 +218,7 @@ function authorize(
   throw new ApiError(
     403,
     'Forbidden',
-    `${request.resource || 'forbidden'}${request.name ? ` "${request.name}"` : ''} is forbidden: User "${user.name}" ${what}: ${reason}`,
+    `${request.resource ? `${request.resource}${request.group ? `.${request.group}` : ''}` : 'forbidden'}${request.name ? ` "${request.name}"` : ''} is forbidden: User "${user.name}" ${what}: ${reason}`,
     {
       details: { name: request.name, group: request.group, kind: request.resource },
     },
