@@ -62,6 +62,8 @@ export class ReadinessHistory {
     const cond = cluster.status?.conditions?.find((c) => c.type === 'Ready');
     const status = cond?.status ?? 'Unknown';
     const list = this.#events.get(name) ?? [];
+    // A Cluster that has not reported yet has no history to start.
+    if (!cond && list.length === 0) return false;
     const last = list[list.length - 1];
     if (last && last.status === status) return false;
     // A transition the watch sees as it happens is stamped by the condition when that is newer.
