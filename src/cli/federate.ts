@@ -84,12 +84,14 @@ export interface DemoOptions {
   /** Directory holding the manifests; default {@link BOOKINFO_DIR}. */
   dir?: string;
   timeoutMs?: number;
+  /** Kubeconfigs of the local members, whose `default` namespace is labelled for injection too. */
+  memberKubeconfigs?: readonly string[];
 }
 
 /**
- * Applies Bookinfo, its policies and its Gateway/VirtualService to the control plane
- * (server-side apply, idempotent), then waits until every template is placed and ready,
- * printing progress lines.
+ * Labels `default` for sidecar injection (control plane and members), applies Bookinfo, its
+ * policies and its Gateway/VirtualService to the control plane (server-side apply, idempotent),
+ * then waits until every template is placed and ready, printing progress lines.
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
   const { applyManifests, parseManifests, waitForPlacement } = await import('../controlplane/index.ts');
@@ -98,6 +100,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     BOOKINFO_FILES.map(async (f) => parseManifests(await readFile(join(dir, f), 'utf8'), f)),
   );
   const [templates = [], policies = [], mesh = []] = docs;
+  // Before any pod exists: injection happens when a pod is created.
+  const { enableInjection } = await import('./mesh.ts');
+  await enableInjection({ controlPlane: options.client, memberKubeconfigs: options.memberKubeconfigs ?? [] });
   const applied = await applyManifests({
     client: options.client,
     objects: [...templates, ...policies, ...mesh],

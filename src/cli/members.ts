@@ -37,6 +37,8 @@ export interface StartMembersOptions {
   storeUrl?: (name: string) => string | undefined;
   /** Index of the first member for its IP ranges; default 0. */
   firstIndex?: number;
+  /** The mesh endpoint sidecars stream from; without it no sidecars are injected. */
+  mesh?: { url: string; token: string } | undefined;
   logger: Logger;
 }
 
@@ -75,6 +77,7 @@ export async function startMembers(options: StartMembersOptions): Promise<Runnin
         tls: { cert: pki.serving.cert, key: pki.serving.key, caCert: pki.caCert },
         authenticate,
         token: tokens.adminToken,
+        ...(options.mesh ? { mesh: options.mesh } : {}),
         logger,
       }).catch((err: unknown) => {
         throw new Error(`member cluster ${name} did not start`, { cause: err });

@@ -31,6 +31,10 @@ export interface Endpoints {
   dashboard?: string;
   /** The mesh's merged `/stats/prometheus` URL, which the dashboard's traffic view polls. */
   meshMetrics?: string;
+  /** The mesh controller's endpoint, where proxies stream their configuration (token in `mesh.token`). */
+  mesh?: string;
+  /** The ingress gateway (Gateway servers on port 80). */
+  gateway?: string;
   startedAt: string;
 }
 

@@ -14,9 +14,11 @@ import { runDetached } from '../cli/detach.ts';
 import { runDown } from '../cli/down.ts';
 import { exitCodeOf, oneLine, type Terminal, UsageError } from '../cli/errors.ts';
 import { addFlags, type FlagName, readFlags, storeUrl } from '../cli/flags.ts';
+import { registerGatewayCommand } from '../cli/gateway.ts';
 import { registerInspectCommands } from '../cli/inspect.ts';
 import { registerJoinCommands } from '../cli/join.ts';
 import { startLocalClusterCommand } from '../cli/localcluster.ts';
+import { registerMeshCommand } from '../cli/mesh.ts';
 import { type StatePaths, statePaths } from '../cli/state-dir.ts';
 import { registerTaintCommands } from '../cli/taint-commands.ts';
 import { checkUpFlags, notYetAvailable, type RunningUp, startUp } from '../cli/up.ts';
@@ -254,6 +256,23 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerDashboardCommand(program, {
     resolveStateDir,
     openLog: (paths) => openLog(paths, join(paths.dir, 'dashboard.log')),
+    untilSignal: (running) => catchSignals().until(running),
+    terminal,
+    setExit,
+  });
+  registerMeshCommand(program, {
+    resolveStateDir,
+    openLog,
+    untilSignal: (running) => catchSignals().until(running),
+    terminal,
+    setExit,
+  });
+  registerGatewayCommand(program, {
+    resolveStateDir,
+    terminalLogger: () => {
+      logger = createLogger({ name: 'flotilla-gateway', level: process.env.FLOTILLA_LOG_LEVEL ?? 'info' });
+      return logger;
+    },
     untilSignal: (running) => catchSignals().until(running),
     terminal,
     setExit,
