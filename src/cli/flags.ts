@@ -84,6 +84,50 @@ function bool(raw: Raw): boolean {
   return raw === true;
 }
 
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A Go-style duration (`500ms`, `30s`, `1m30s`, `2h`) in milliseconds. */
+function duration(raw: Raw, flag: string): number {
+  const s = str(raw).trim();
+  if (s === '0') return 0;
+  const parts = [...s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (s === '' || parts.map((p) => p[0]).join('') !== s)
+    throw new UsageError(`${flag} must be a duration like 500ms, 30s or 1m30s, got "${s}"`);
+  return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_MS[p[2] ?? ''] ?? 0), 0));
+}
+
+/** The feature gates Flotilla knows, with its defaults (Failover is on, unlike Karmada). */
+export const FEATURE_GATES = { Failover: true, GracefulEviction: true } as const;
+
+/** `Name=true|false,…` over {@link FEATURE_GATES}, merged onto the defaults. */
+function featureGates(raw: Raw, flag: string): Record<keyof typeof FEATURE_GATES, boolean> {
+  const out: Record<keyof typeof FEATURE_GATES, boolean> = { ...FEATURE_GATES };
+  for (const pair of str(raw)
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const [name = '', value = '', ...rest] = pair.split('=');
+    if (!(name in FEATURE_GATES)) {
+      throw new UsageError(
+        `${flag}: unrecognized feature gate "${name}" (known: ${Object.keys(FEATURE_GATES).join(', ')})`,
+      );
+    }
+    if (rest.length > 0 || !['true', 'false'].includes(value.toLowerCase())) {
+      throw new UsageError(`${flag}: ${name} must be =true or =false, got "${pair}"`);
+    }
+    out[name as keyof typeof FEATURE_GATES] = value.toLowerCase() === 'true';
+  }
+  return out;
+}
+
+function rate(raw: Raw, flag: string): number {
+  const s = str(raw).trim();
+  const n = /^\d+(\.\d+)?$/.test(s) ? Number(s) : Number.NaN;
+  if (!(n >= 0))
+    throw new UsageError(`${flag} must be a number of evictions per second (0 or more), got "${s}"`);
+  return n;
+}
+
 /** The flag table. Keys are commander's camel-cased attribute names. */
 export const FLAGS = {
   stateDir: {
@@ -253,9 +297,143 @@ export const FLAGS = {
       return list;
     },
   },
+  featureGates: {
+    syntax: '--feature-gates <gates>',
+    description:
+      'comma-separated Name=true|false: Failover (NoExecute taint eviction and application failover; default true) and GracefulEviction (keep an evicted copy until the new one is healthy; default true)',
+    parse: featureGates,
+  },
+  clusterStatusUpdateFrequency: {
+    syntax: '--cluster-status-update-frequency <duration>',
+    description: 'how often the control plane probes each Push member (/readyz, then /healthz)',
+    default: '10s',
+    parse: duration,
+  },
+  clusterFailureThreshold: {
+    syntax: '--cluster-failure-threshold <duration>',
+    description: 'how long a failing probe must persist before a cluster turns Ready=False',
+    default: '30s',
+    parse: duration,
+  },
+  clusterSuccessThreshold: {
+    syntax: '--cluster-success-threshold <duration>',
+    description: 'how long a passing probe must persist before a cluster turns Ready=True again',
+    default: '30s',
+    parse: duration,
+  },
+  clusterMonitorPeriod: {
+    syntax: '--cluster-monitor-period <duration>',
+    description: "how often Pull clusters' heartbeats (Lease renewals, posted status) are checked",
+    default: '5s',
+    parse: duration,
+  },
+  clusterMonitorGracePeriod: {
+    syntax: '--cluster-monitor-grace-period <duration>',
+    description: 'heartbeat silence after which a Pull cluster turns Ready=Unknown',
+    default: '40s',
+    parse: duration,
+  },
+  clusterStartupGracePeriod: {
+    syntax: '--cluster-startup-grace-period <duration>',
+    description: 'the same for a Pull cluster that never posted its status',
+    default: '60s',
+    parse: duration,
+  },
+  resourceEvictionRate: {
+    syntax: '--resource-eviction-rate <number>',
+    description: 'NoExecute evictions per second (0: one per 30 minutes)',
+    default: '0.5',
+    parse: rate,
+  },
+  gracefulEvictionTimeout: {
+    syntax: '--graceful-eviction-timeout <duration>',
+    description: 'how long an evicted copy is kept at most while its replacement is not healthy',
+    default: '10m',
+    parse: duration,
+  },
   overwrite: {
     syntax: '--overwrite',
     description: 'taint: replace a taint that has the same key and effect instead of refusing',
+    parse: bool,
+  },
+  karmadaKubeconfig: {
+    syntax: '--karmada-kubeconfig <file>',
+    description:
+      "kubeconfig of the control plane holding the agent's own credentials (flotilla register writes DIR/agent-<cluster>.config)",
+    parse: path,
+  },
+  clusterName: {
+    syntax: '--cluster-name <name>',
+    description: 'name of the member cluster the agent registers (a DNS label)',
+    parse: (raw: Raw, flag: string) => {
+      if (raw === undefined) return undefined;
+      const list = names(raw, flag);
+      if (list.length !== 1) throw new UsageError(`${flag} takes one cluster name, got "${str(raw)}"`);
+      return list[0] as string;
+    },
+  },
+  clusterProvider: {
+    syntax: '--cluster-provider <name>',
+    description: 'cloud provider the agent records on its Cluster (spec.provider)',
+    parse: (raw: Raw) => (raw === undefined ? undefined : str(raw).trim()),
+  },
+  clusterRegion: {
+    syntax: '--cluster-region <name>',
+    description: 'region the agent records on its Cluster (spec.region)',
+    parse: (raw: Raw) => (raw === undefined ? undefined : str(raw).trim()),
+  },
+  clusterZones: {
+    syntax: '--cluster-zones <list>',
+    description: 'comma-separated failure zones the agent records on its Cluster (spec.zones)',
+    parse: (raw: Raw) =>
+      str(raw)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+  },
+  token: {
+    syntax: '--token <token>',
+    description: 'bootstrap token [a-z0-9]{6}.[a-z0-9]{16} (from flotilla token create)',
+    parse: (raw: Raw) => (raw === undefined ? undefined : str(raw).trim()),
+  },
+  discoveryTokenCaCertHash: {
+    syntax: '--discovery-token-ca-cert-hash <sha256:hex>',
+    description: "hash of the control plane's CA public key; register refuses a server whose CA differs",
+    parse: (raw: Raw) => (raw === undefined ? undefined : str(raw).trim()),
+  },
+  discoveryTokenUnsafeSkipCaVerification: {
+    syntax: '--discovery-token-unsafe-skip-ca-verification',
+    description: "register without checking the control plane's CA against a hash (unsafe)",
+    parse: bool,
+  },
+  ttl: {
+    syntax: '--ttl <duration>',
+    description: 'lifetime of the bootstrap token, e.g. 24h, 90m, 1h30m (0: never expires)',
+    default: '24h',
+    parse: (raw: Raw, flag: string) => {
+      const s = str(raw).trim();
+      if (s === '0') return 0;
+      const parts = [...s.matchAll(/(\d+)(h|m|s)/g)];
+      if (s === '' || parts.map((p) => p[0]).join('') !== s)
+        throw new UsageError(`${flag} must be a duration like 24h, 90m or 1h30m, got "${s}"`);
+      const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000 };
+      return parts.reduce((sum, p) => sum + Number(p[1]) * (unit[p[2] ?? ''] ?? 0), 0);
+    },
+  },
+  description: {
+    syntax: '--description <text>',
+    description: 'a note stored with the bootstrap token',
+    parse: (raw: Raw) => (raw === undefined ? undefined : str(raw)),
+  },
+  printRegisterCommand: {
+    syntax: '--print-register-command',
+    description: 'print the flotilla register command (server, token, CA hash) instead of the bare token',
+    parse: bool,
+  },
+  writeOnly: {
+    syntax: '--write-only',
+    description:
+      "only write the agent's kubeconfig and print the flotilla agent command, instead of running it",
     parse: bool,
   },
   labels: {
