@@ -6,12 +6,13 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
+import { CONTROLLER_TUNING_FLAGS, controllerTuning } from './controller-tuning.ts';
 import { CliError, type Terminal, UsageError } from './errors.ts';
 import { startControllers } from './federate.ts';
 import { addFlags, type FlagName, readFlags } from './flags.ts';
 import type { StatePaths } from './state-dir.ts';
 
-const FLAGS = ['kubeconfig', 'stateDir'] as const satisfies readonly FlagName[];
+const FLAGS = ['kubeconfig', 'stateDir', ...CONTROLLER_TUNING_FLAGS] as const satisfies readonly FlagName[];
 
 /** What the `flotilla` command lends this subcommand. */
 export interface ControllersCommandContext {
@@ -45,7 +46,7 @@ export function registerControllersCommand(program: Command, ctx: ControllersCom
     const logger = ctx.openLog(paths);
     let running: Awaited<ReturnType<typeof startControllers>>;
     try {
-      running = await startControllers(kubeconfig, logger);
+      running = await startControllers(kubeconfig, logger, controllerTuning(values));
     } catch (err) {
       throw new CliError('the controllers did not start', { cause: err });
     }

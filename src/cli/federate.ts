@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Client } from '../client/client.ts';
 import { kubeConfigFromFile } from '../client/kubeconfig.ts';
+import type { ControllerTuning } from './controller-tuning.ts';
 import type { Terminal } from './errors.ts';
 import type { MemberEndpoint } from './members.ts';
 
@@ -24,15 +25,16 @@ export interface RunningFederationSide {
   close(): Promise<void>;
 }
 
-/** Starts the control plane controllers against the kubeconfig's control plane. */
+/** Starts the control plane controllers against the kubeconfig's control plane, tuned by the flags. */
 export async function startControllers(
   kubeconfigPath: string,
   logger: Logger,
+  tuning?: ControllerTuning,
 ): Promise<RunningFederationSide> {
   const { controlPlaneClient, startControlPlaneControllers } = await import('../controlplane/index.ts');
   const client = controlPlaneClient(kubeconfigPath);
   try {
-    const running = await startControlPlaneControllers({ client, logger });
+    const running = await startControlPlaneControllers({ client, logger, ...(tuning ?? {}) });
     return {
       client,
       async close() {

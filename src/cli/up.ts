@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { RunningControlPlane } from './control-plane.ts';
+import type { ControllerTuning } from './controller-tuning.ts';
 import { dashboardLine, metricsUrlFromState, startUpDashboard, type UpDashboard } from './dashboard.ts';
 import { CliError, type Terminal, UsageError } from './errors.ts';
 import { joinMembers, type RunningFederationSide, runDemo, startControllers } from './federate.ts';
@@ -42,6 +43,8 @@ export interface StartUpOptions {
   runtime?: 'process' | 'simulated';
   /** Run the control plane controllers in-process and join the members (`up`); default false. */
   federate?: boolean;
+  /** Health timing and failover gates for those controllers (the tuning flags). */
+  controllers?: ControllerTuning | undefined;
   /** Members meant for Pull mode (joined in Push until the agent lands). */
   pull?: readonly string[];
   /** Demo application to apply once the members are joined. */
@@ -180,7 +183,7 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
   const federate = options.federate === true && controlPlane.kubeconfigPath !== undefined;
   if (federate && controlPlane.kubeconfigPath !== undefined) {
     try {
-      federation = await startControllers(controlPlane.kubeconfigPath, logger);
+      federation = await startControllers(controlPlane.kubeconfigPath, logger, options.controllers);
     } catch (err) {
       await running.close();
       throw new CliError('the control plane controllers did not start', { cause: err });
