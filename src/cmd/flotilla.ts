@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
+import { CONTROLLER_TUNING_FLAGS, controllerTuning } from '../cli/controller-tuning.ts';
 import { registerControllersCommand } from '../cli/controllers.ts';
 import { registerDashboardCommand } from '../cli/dashboard.ts';
 import { runDetached } from '../cli/detach.ts';
@@ -108,6 +109,7 @@ const UP_FLAGS = [
   'runtime',
   'demo',
   'detach',
+  ...CONTROLLER_TUNING_FLAGS,
 ] as const satisfies readonly FlagName[];
 const LOCALCLUSTER_FLAGS = [
   'name',
@@ -167,6 +169,7 @@ async function up(command: Command): Promise<number> {
     members: values.members,
     runtime: values.runtime,
     federate: true,
+    controllers: controllerTuning(values),
     pull: given.has('pull') ? values.pull : [],
     demo: values.demo,
     dashboardPort: values.dashboardPort,
