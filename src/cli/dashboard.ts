@@ -77,9 +77,15 @@ export async function startUpDashboard(options: StartUpDashboardOptions): Promis
   return { dashboard, link: dashboardLink(dashboard.url, kubeConfig.getCurrentUser()?.token) };
 }
 
-/** The mesh metrics URL `up` records in the state directory's `endpoints.json`, if any. */
+/**
+ * The mesh's metrics URL (`<mesh>/stats/prometheus`, every proxy's counters merged) from the mesh
+ * endpoint recorded in the state directory's `endpoints.json`, if any.
+ */
 export function metricsUrlFromState(paths: StatePaths): () => Promise<string | undefined> {
-  return async () => (await readEndpoints(paths))?.meshMetrics;
+  return async () => {
+    const mesh = (await readEndpoints(paths))?.mesh;
+    return mesh ? `${mesh.replace(/\/+$/, '')}/stats/prometheus` : undefined;
+  };
 }
 
 const FLAGS = [

@@ -29,8 +29,6 @@ export interface Endpoints {
   members?: { name: string; url: string; kubeconfig: string }[];
   /** The dashboard's address (without the token). */
   dashboard?: string;
-  /** The mesh's merged `/stats/prometheus` URL, which the dashboard's traffic view polls. */
-  meshMetrics?: string;
   /** The mesh controller's endpoint, where proxies stream their configuration (token in `mesh.token`). */
   mesh?: string;
   /** The ingress gateway (Gateway servers on port 80). */
