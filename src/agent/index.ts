@@ -23,6 +23,7 @@ import { newWorkStatusController } from '../controllers/status/work-status.ts';
 import type { FederationContext } from '../federation/context.ts';
 import { credentialsFromKubeConfig } from '../federation/join.ts';
 import { MemberWatcher } from '../federation/member-watch.ts';
+import { clustersInformer } from '../federation/scope.ts';
 import { silentLogger } from '../log/index.ts';
 import { startLeaseRenewer } from './lease.ts';
 import { ownMember } from './member.ts';
@@ -57,6 +58,8 @@ export interface AgentOptions {
 export interface RunningAgent {
   /** The Cluster as registered. */
   cluster: Cluster;
+  /** Resolves once the Cluster is gone from the control plane (unregistered and cleaned up). */
+  unregistered: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -127,6 +130,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     newExecutionController(ctx),
     newWorkStatusController(ctx),
   ];
+  let markUnregistered = () => {};
+  const unregistered = new Promise<void>((resolve) => {
+    markUnregistered = resolve;
+  });
+  clustersInformer(ctx).addHandlers({
+    onDelete: (c) => {
+      if (c.metadata.name !== options.cluster) return;
+      log.info('the cluster was unregistered');
+      markUnregistered();
+    },
+  });
   const lease = startLeaseRenewer({
     client: options.controlPlane,
     cluster: options.cluster,
@@ -148,5 +162,5 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     throw err;
   }
   log.info('agent running');
-  return { cluster, stop };
+  return { cluster, unregistered, stop };
 }

@@ -410,15 +410,7 @@ export const FLAGS = {
     syntax: '--ttl <duration>',
     description: 'lifetime of the bootstrap token, e.g. 24h, 90m, 1h30m (0: never expires)',
     default: '24h',
-    parse: (raw: Raw, flag: string) => {
-      const s = str(raw).trim();
-      if (s === '0') return 0;
-      const parts = [...s.matchAll(/(\d+)(h|m|s)/g)];
-      if (s === '' || parts.map((p) => p[0]).join('') !== s)
-        throw new UsageError(`${flag} must be a duration like 24h, 90m or 1h30m, got "${s}"`);
-      const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000 };
-      return parts.reduce((sum, p) => sum + Number(p[1]) * (unit[p[2] ?? ''] ?? 0), 0);
-    },
+    parse: duration,
   },
   description: {
     syntax: '--description <text>',

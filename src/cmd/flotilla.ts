@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { CONTROLLER_TUNING_FLAGS, controllerTuning } from '../cli/controller-tuning.ts';
+import { registerPullCommands } from '../cli/agent.ts';
 import { registerControllersCommand } from '../cli/controllers.ts';
 import { registerDashboardCommand } from '../cli/dashboard.ts';
 import { runDetached } from '../cli/detach.ts';
@@ -276,6 +277,13 @@ function buildProgram(setExit: (code: number) => void): Command {
       logger = createLogger({ name: 'flotilla-gateway', level: process.env.FLOTILLA_LOG_LEVEL ?? 'info' });
       return logger;
     },
+    untilSignal: (running) => catchSignals().until(running),
+    terminal,
+    setExit,
+  });
+  registerPullCommands(program, {
+    resolveStateDir,
+    openLog,
     untilSignal: (running) => catchSignals().until(running),
     terminal,
     setExit,
