@@ -123,7 +123,10 @@ function start(token) {
         login(`The control plane refused the token: ${state.message ?? 'unauthorized'}`);
         return;
       }
-      fill(live, state.state === 'live' ? 'live' : state.state === 'connecting' ? 'connecting…' : 'reconnecting…');
+      fill(
+        live,
+        state.state === 'live' ? 'live' : state.state === 'connecting' ? 'connecting…' : 'reconnecting…',
+      );
     },
   );
   window.onhashchange = () => render(token);

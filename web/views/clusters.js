@@ -25,7 +25,11 @@ function timeline(name, history, now) {
     const to = i + 1 < history.length ? Date.parse(/** @type {ReadyEvent} */ (history[i + 1]).at) : now;
     const x = ((from - start) / span) * 300;
     const w = Math.max(1, ((to - from) / span) * 300);
-    return s('rect', { x, y: 0, width: w, height: 12, class: `seg seg-${e.status.toLowerCase()}` }, s('title', {}, `${e.status} from ${clock(e.at)}${e.reason ? ` (${e.reason})` : ''}`));
+    return s(
+      'rect',
+      { x, y: 0, width: w, height: 12, class: `seg seg-${e.status.toLowerCase()}` },
+      s('title', {}, `${e.status} from ${clock(e.at)}${e.reason ? ` (${e.reason})` : ''}`),
+    );
   });
   const last = history[history.length - 1];
   const label = last
@@ -36,23 +40,25 @@ function timeline(name, history, now) {
     { class: 'timeline' },
     s(
       'svg',
-      { viewBox: '0 0 300 12', preserveAspectRatio: 'none', role: 'img', 'aria-label': `${name} readiness: ${label}` },
+      {
+        viewBox: '0 0 300 12',
+        preserveAspectRatio: 'none',
+        role: 'img',
+        'aria-label': `${name} readiness: ${label}`,
+      },
       s('rect', { x: 0, y: 0, width: 300, height: 12, class: 'seg seg-none' }),
       segments,
     ),
-    h(
-      'figcaption',
-      {},
-      h('span', {}, clock(new Date(start).toISOString())),
-      h('span', {}, 'now'),
-    ),
+    h('figcaption', {}, h('span', {}, clock(new Date(start).toISOString())), h('span', {}, 'now')),
     h(
       'ol',
       { class: 'history', 'aria-label': `${name} readiness history` },
       history
         .slice(-5)
         .reverse()
-        .map((e) => h('li', {}, `${clock(e.at)} `, h('strong', {}, e.status), e.reason ? ` ${e.reason}` : '')),
+        .map((e) =>
+          h('li', {}, `${clock(e.at)} `, h('strong', {}, e.status), e.reason ? ` ${e.reason}` : ''),
+        ),
     ),
   );
 }
@@ -68,7 +74,11 @@ function capacity(c, cluster) {
     { class: 'capacity', 'data-resource': c.resource },
     h('label', { for: id }, c.resource),
     h('meter', { id, min: 0, max: c.allocatable || 1, value: c.used, high: c.allocatable * 0.8 }),
-    h('span', { class: 'cap-text' }, `${amount(c.resource, c.used)} used, ${amount(c.resource, c.free)} free of ${amount(c.resource, c.allocatable)}`),
+    h(
+      'span',
+      { class: 'cap-text' },
+      `${amount(c.resource, c.used)} used, ${amount(c.resource, c.free)} free of ${amount(c.resource, c.allocatable)}`,
+    ),
   );
 }
 
@@ -84,7 +94,11 @@ function card(c, now) {
   ];
   return h(
     'article',
-    { class: `card cluster ${ready ? 'ok' : 'bad'}`, 'aria-labelledby': `cluster-${c.name}`, 'data-cluster': c.name },
+    {
+      class: `card cluster ${ready ? 'ok' : 'bad'}`,
+      'aria-labelledby': `cluster-${c.name}`,
+      'data-cluster': c.name,
+    },
     h(
       'header',
       {},
@@ -112,12 +126,18 @@ function card(c, now) {
           : h(
               'ul',
               { class: 'taints' },
-              c.taints.map((/** @type {any} */ t) => h('li', { class: 'taint' }, `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`)),
+              c.taints.map((/** @type {any} */ t) =>
+                h('li', { class: 'taint' }, `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`),
+              ),
             ),
       ),
     ),
     c.deleting ? h('p', { class: 'warn' }, 'being removed') : null,
-    h('section', { 'aria-label': `${c.name} capacity` }, c.capacity.map((/** @type {any} */ x) => capacity(x, c.name))),
+    h(
+      'section',
+      { 'aria-label': `${c.name} capacity` },
+      c.capacity.map((/** @type {any} */ x) => capacity(x, c.name)),
+    ),
     timeline(c.name, c.history, now),
   );
 }

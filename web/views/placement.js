@@ -29,7 +29,9 @@ export function workloadHref(r) {
  * @param {any} p
  */
 function policyLabel(p) {
-  return p.kind === 'PropagationPolicy' ? `PropagationPolicy ${p.namespace}/${p.name}` : `ClusterPropagationPolicy ${p.name}`;
+  return p.kind === 'PropagationPolicy'
+    ? `PropagationPolicy ${p.namespace}/${p.name}`
+    : `ClusterPropagationPolicy ${p.name}`;
 }
 
 /**
@@ -41,7 +43,12 @@ function policyLabel(p) {
  */
 function select(label, id, options, value, onChange) {
   const el = /** @type {HTMLSelectElement} */ (
-    h('select', { id }, h('option', { value: '' }, 'all'), options.map((o) => h('option', { value: o }, o)))
+    h(
+      'select',
+      { id },
+      h('option', { value: '' }, 'all'),
+      options.map((o) => h('option', { value: o }, o)),
+    )
   );
   el.value = options.includes(value) ? value : '';
   el.addEventListener('change', () => onChange(el.value));
@@ -93,7 +100,11 @@ export function mount(root, ctx) {
   );
   root.append(
     h('h1', {}, 'Placement'),
-    h('p', { class: 'hint' }, 'Where each template runs: replicas ready / assigned per cluster. Select a name to see why.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Where each template runs: replicas ready / assigned per cluster. Select a name to see why.',
+    ),
     filters,
     summary,
     wrap,
@@ -156,7 +167,11 @@ export function mount(root, ctx) {
               h('span', { class: 'kind' }, ` ${r.kind}${r.namespace ? ` · ${r.namespace}` : ''}`),
               r.scheduled.status === 'True'
                 ? null
-                : h('span', { class: 'unscheduled', title: r.scheduled.message ?? '' }, ` not scheduled${r.scheduled.reason ? `: ${r.scheduled.reason}` : ''}`),
+                : h(
+                    'span',
+                    { class: 'unscheduled', title: r.scheduled.message ?? '' },
+                    ` not scheduled${r.scheduled.reason ? `: ${r.scheduled.reason}` : ''}`,
+                  ),
             ),
             h('td', { class: 'policy-col' }, r.policy ? r.policy.name : h('em', {}, 'none')),
             view.clusters.map((/** @type {string} */ c) =>

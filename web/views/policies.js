@@ -18,18 +18,36 @@ function card(p) {
   return h(
     'article',
     { class: 'card policy', 'aria-labelledby': id, 'data-policy': `${p.kind}/${name}` },
-    h('header', {}, h('h3', { id }, name), p.priority ? h('span', { class: 'badge' }, `priority ${p.priority}`) : null, p.deleting ? h('span', { class: 'badge bad' }, 'deleting') : null),
+    h(
+      'header',
+      {},
+      h('h3', { id }, name),
+      p.priority ? h('span', { class: 'badge' }, `priority ${p.priority}`) : null,
+      p.deleting ? h('span', { class: 'badge bad' }, 'deleting') : null,
+    ),
     h('h4', {}, 'Selects'),
-    h('ul', {}, p.selectors.length ? p.selectors.map((/** @type {string} */ x) => h('li', {}, x)) : h('li', {}, 'every template in scope')),
+    h(
+      'ul',
+      {},
+      p.selectors.length
+        ? p.selectors.map((/** @type {string} */ x) => h('li', {}, x))
+        : h('li', {}, 'every template in scope'),
+    ),
     h('h4', {}, claims ? 'Placement' : 'Rules'),
-    h('ul', {}, p.rules.map((/** @type {string} */ x) => h('li', {}, x))),
+    h(
+      'ul',
+      {},
+      p.rules.map((/** @type {string} */ x) => h('li', {}, x)),
+    ),
     h('h4', {}, claims ? `Claims (${p.templates.length})` : `Applies to (${p.templates.length})`),
     p.templates.length === 0
       ? h('p', { class: 'empty' }, claims ? 'no template yet' : 'no template with a binding')
       : h(
           'ul',
           { class: 'claims', 'aria-label': `${claims ? 'Claimed by' : 'Selected by'} ${name}` },
-          p.templates.map((/** @type {any} */ t) => h('li', {}, h('a', { href: workloadHref(t) }, `${t.kind} ${t.name}`))),
+          p.templates.map((/** @type {any} */ t) =>
+            h('li', {}, h('a', { href: workloadHref(t) }, `${t.kind} ${t.name}`)),
+          ),
         ),
   );
 }
@@ -54,8 +72,14 @@ export function mount(root, ctx) {
         return h(
           'section',
           { 'aria-labelledby': id },
-          h('h2', { id }, `${kind === 'PropagationPolicy' ? 'PropagationPolicies' : `${kind.replace(/Policy$/, 'Policies')}`} (${list.length})`),
-          list.length === 0 ? h('p', { class: 'empty' }, 'none') : h('div', { class: 'cards' }, list.map(card)),
+          h(
+            'h2',
+            { id },
+            `${kind === 'PropagationPolicy' ? 'PropagationPolicies' : `${kind.replace(/Policy$/, 'Policies')}`} (${list.length})`,
+          ),
+          list.length === 0
+            ? h('p', { class: 'empty' }, 'none')
+            : h('div', { class: 'cards' }, list.map(card)),
         );
       }),
     );

@@ -44,10 +44,14 @@ function layout(nodes, edges) {
   let rows = 0;
   for (const [d, list] of columns) {
     list.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.workload.localeCompare(b.workload));
-    list.forEach((n, i) => at.set(n.id, { x: 10 + d * COL, y: 10 + i * ROW }));
+    for (const [i, n] of list.entries()) at.set(n.id, { x: 10 + d * COL, y: 10 + i * ROW });
     rows = Math.max(rows, list.length);
   }
-  return { at, width: 20 + Math.max(1, columns.size) * COL - (COL - BOX_W), height: 20 + rows * ROW - (ROW - BOX_H) };
+  return {
+    at,
+    width: 20 + Math.max(1, columns.size) * COL - (COL - BOX_W),
+    height: 20 + rows * ROW - (ROW - BOX_H),
+  };
 }
 
 /**
@@ -91,7 +95,10 @@ function graph(view, clusterNames) {
     const p = at.get(n.id) ?? { x: 0, y: 0 };
     return s(
       'g',
-      { class: `node c${colourIndex(n.cluster, clusterNames)} ${n.role}`, transform: `translate(${p.x},${p.y})` },
+      {
+        class: `node c${colourIndex(n.cluster, clusterNames)} ${n.role}`,
+        transform: `translate(${p.x},${p.y})`,
+      },
       s('rect', { width: BOX_W, height: BOX_H, rx: 6 }),
       s('text', { x: 10, y: 18, class: 'name' }, n.workload),
       s('text', { x: 10, y: 34, class: 'where' }, n.cluster),
@@ -110,7 +117,24 @@ function graph(view, clusterNames) {
         role: 'img',
         'aria-label': `Service graph: ${view.nodes.length} workloads, ${view.edges.length} connections`,
       },
-      s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z' }))),
+      s(
+        'defs',
+        {},
+        s(
+          'marker',
+          {
+            id: 'arrow',
+            viewBox: '0 0 10 10',
+            refX: 10,
+            refY: 5,
+            markerWidth: 8,
+            markerHeight: 8,
+            markerUnits: 'userSpaceOnUse',
+            orient: 'auto-start-reverse',
+          },
+          s('path', { d: 'M0,0 L10,5 L0,10 z' }),
+        ),
+      ),
       edges,
       nodes,
     ),
@@ -129,12 +153,31 @@ function edgeTable(view) {
       h(
         'table',
         { 'aria-label': 'Connections' },
-        h('thead', {}, h('tr', {}, ['From', 'To', 'Service', 'Requests/s', 'Errors/s', 'Total'].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['From', 'To', 'Service', 'Requests/s', 'Errors/s', 'Total'].map((c) =>
+              h('th', { scope: 'col' }, c),
+            ),
+          ),
+        ),
         h(
           'tbody',
           {},
           view.edges.map((/** @type {any} */ e) =>
-            h('tr', {}, h('th', { scope: 'row' }, e.from), h('td', {}, e.to), h('td', {}, e.service), h('td', {}, rate(e.rps)), h('td', {}, rate(e.errorRps)), h('td', {}, String(e.total))),
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, e.from),
+              h('td', {}, e.to),
+              h('td', {}, e.service),
+              h('td', {}, rate(e.rps)),
+              h('td', {}, rate(e.errorRps)),
+              h('td', {}, String(e.total)),
+            ),
           ),
         ),
       ),
@@ -166,9 +209,17 @@ function splitChart(split, windowSeconds, clusterNames) {
     ),
     h(
       'div',
-      { class: 'stack', role: 'img', 'aria-label': `Split by version: ${versions.map((v) => `${v} ${percent(byVersion.get(v) ?? 0)}`).join(', ')}` },
+      {
+        class: 'stack',
+        role: 'img',
+        'aria-label': `Split by version: ${versions.map((v) => `${v} ${percent(byVersion.get(v) ?? 0)}`).join(', ')}`,
+      },
       versions.map((v, i) => {
-        const bar = h('span', { class: `seg v${i % 8}`, 'data-version': v }, `${v} ${percent(byVersion.get(v) ?? 0)}`);
+        const bar = h(
+          'span',
+          { class: `seg v${i % 8}`, 'data-version': v },
+          `${v} ${percent(byVersion.get(v) ?? 0)}`,
+        );
         bar.style.flexGrow = String(Math.max(0.0001, byVersion.get(v) ?? 0));
         return bar;
       }),
@@ -179,7 +230,17 @@ function splitChart(split, windowSeconds, clusterNames) {
       h(
         'table',
         { 'aria-label': `Request split of ${split.service}` },
-        h('thead', {}, h('tr', {}, ['Version', 'Cluster', 'Workload', 'Requests/s', 'Share', 'Total', 'Share of total'].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Version', 'Cluster', 'Workload', 'Requests/s', 'Share', 'Total', 'Share of total'].map((c) =>
+              h('th', { scope: 'col' }, c),
+            ),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -216,7 +277,13 @@ export function mount(root, ctx) {
     h('h1', {}, 'Traffic'),
     source,
     h('section', { 'aria-labelledby': 't-graph' }, h('h2', { id: 't-graph' }, 'Service graph'), graphBox),
-    h('section', { 'aria-labelledby': 't-split' }, h('h2', { id: 't-split' }, 'Request split'), picker, splitBox),
+    h(
+      'section',
+      { 'aria-labelledby': 't-split' },
+      h('h2', { id: 't-split' }, 'Request split'),
+      picker,
+      splitBox,
+    ),
   );
   let pickerKey = '';
   const update = () => {
@@ -241,13 +308,27 @@ export function mount(root, ctx) {
     const key = JSON.stringify([services, chosen]);
     if (key !== pickerKey) {
       pickerKey = key;
-      const sel = /** @type {HTMLSelectElement} */ (h('select', { id: 't-service' }, services.map((/** @type {string} */ x) => h('option', { value: x }, x))));
+      const sel = /** @type {HTMLSelectElement} */ (
+        h(
+          'select',
+          { id: 't-service' },
+          services.map((/** @type {string} */ x) => h('option', { value: x }, x)),
+        )
+      );
       if (chosen) sel.value = chosen;
       sel.addEventListener('change', () => ctx.setParams({ service: sel.value }));
-      picker.replaceChildren(services.length ? h('div', { class: 'filter' }, h('label', { for: 't-service' }, 'Service'), sel) : '');
+      picker.replaceChildren(
+        services.length
+          ? h('div', { class: 'filter' }, h('label', { for: 't-service' }, 'Service'), sel)
+          : '',
+      );
     }
     const split = view.services.find((/** @type {any} */ x) => `${x.namespace}/${x.service}` === chosen);
-    splitBox.replaceChildren(split ? splitChart(split, view.windowSeconds, clusterNames) : h('p', { class: 'empty' }, 'No service has had requests yet.'));
+    splitBox.replaceChildren(
+      split
+        ? splitChart(split, view.windowSeconds, clusterNames)
+        : h('p', { class: 'empty' }, 'No service has had requests yet.'),
+    );
   };
   return { update };
 }

@@ -21,8 +21,26 @@ function table(rows, label, rowAttrs) {
     h(
       'table',
       { 'aria-label': label },
-      h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, body.map((r, i) => h('tr', rowAttrs?.(r, i) ?? {}, r.map((c, j) => (j === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c)))))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          head.map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        body.map((r, i) =>
+          h(
+            'tr',
+            rowAttrs?.(r, i) ?? {},
+            r.map((c, j) => (j === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c))),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -46,7 +64,10 @@ function policySection(m) {
       : h('p', { 'data-field': 'claimed-by' }, p.unclaimed ?? 'not claimed'),
     p.rows.length
       ? table(
-          [['Policy', 'Selects', 'Priority', 'Verdict'], ...p.rows.map((/** @type {any} */ r) => [r.label, r.selects, String(r.priority), r.verdict])],
+          [
+            ['Policy', 'Selects', 'Priority', 'Verdict'],
+            ...p.rows.map((/** @type {any} */ r) => [r.label, r.selects, String(r.priority), r.verdict]),
+          ],
           'Matching policies',
           (_r, i) => (p.rows[i].winner ? { class: 'winner' } : undefined),
         )
@@ -54,30 +75,58 @@ function policySection(m) {
   );
 }
 
-/** @param {any} t a TermDiagnosis */
+/**
+ * @param {any} t a TermDiagnosis
+ * @param {boolean} named the policy has clusterAffinities: show the term's name
+ */
 function termView(t, named) {
   const max = Math.max(100, ...t.clusters.map((/** @type {any} */ c) => c.score ?? 0));
   return h(
     'div',
     { class: 'term' },
-    named ? h('h3', {}, `Affinity term ${t.index ?? 0} “${t.affinityName ?? ''}”: ${t.outcome}${t.message ? ` (${t.message})` : ''}`) : null,
+    named
+      ? h(
+          'h3',
+          {},
+          `Affinity term ${t.index ?? 0} “${t.affinityName ?? ''}”: ${t.outcome}${t.message ? ` (${t.message})` : ''}`,
+        )
+      : null,
     h(
       'div',
       { class: 'scroll' },
       h(
         'table',
         { 'aria-label': 'Cluster verdicts' },
-        h('thead', {}, h('tr', {}, ['Cluster', 'Filter', 'Reason', 'Score', 'Available', 'Selected'].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Cluster', 'Filter', 'Reason', 'Score', 'Available', 'Selected'].map((c) =>
+              h('th', { scope: 'col' }, c),
+            ),
+          ),
+        ),
         h(
           'tbody',
           {},
           t.clusters.map((/** @type {any} */ c) =>
             h(
               'tr',
-              { class: c.rejected ? 'rejected' : c.selected === false ? 'unselected' : 'selected', 'data-cluster': c.name },
+              {
+                class: c.rejected ? 'rejected' : c.selected === false ? 'unselected' : 'selected',
+                'data-cluster': c.name,
+              },
               h('th', { scope: 'row' }, c.name),
               h('td', { 'data-field': 'filter' }, c.rejected ? 'rejected' : 'fits'),
-              h('td', {}, c.rejected ? `${c.rejected.reason}${c.rejected.detail ? `: ${c.rejected.detail}` : ''}` : (c.notes ?? []).join('; ') || '-'),
+              h(
+                'td',
+                {},
+                c.rejected
+                  ? `${c.rejected.reason}${c.rejected.detail ? `: ${c.rejected.detail}` : ''}`
+                  : (c.notes ?? []).join('; ') || '-',
+              ),
               h(
                 'td',
                 { 'data-field': 'score' },
@@ -89,7 +138,13 @@ function termView(t, named) {
                       h('meter', { min: 0, max, value: c.score, 'aria-label': `${c.name} score` }),
                       ` ${c.score}`,
                       c.scores
-                        ? h('small', {}, ` (${Object.entries(c.scores).map(([k, v]) => `${k} ${v}`).join(', ')})`)
+                        ? h(
+                            'small',
+                            {},
+                            ` (${Object.entries(c.scores)
+                              .map(([k, v]) => `${k} ${v}`)
+                              .join(', ')})`,
+                          )
                         : null,
                     ),
               ),
@@ -101,7 +156,11 @@ function termView(t, named) {
       ),
     ),
     t.selection && t.selection.by !== 'none'
-      ? h('p', {}, `Spread by ${t.selection.by}${t.selection.note ? ` (${t.selection.note})` : ''}; selected ${t.selection.selected.join(', ')}`)
+      ? h(
+          'p',
+          {},
+          `Spread by ${t.selection.by}${t.selection.note ? ` (${t.selection.note})` : ''}; selected ${t.selection.selected.join(', ')}`,
+        )
       : null,
   );
 }
@@ -109,7 +168,13 @@ function termView(t, named) {
 /** @param {any} m */
 function schedulingSection(m) {
   const s = m.scheduling;
-  if (!s) return h('section', { 'aria-labelledby': 'w-sched' }, h('h2', { id: 'w-sched' }, 'Scheduling'), h('p', {}, 'No binding yet.'));
+  if (!s)
+    return h(
+      'section',
+      { 'aria-labelledby': 'w-sched' },
+      h('h2', { id: 'w-sched' }, 'Scheduling'),
+      h('p', {}, 'No binding yet.'),
+    );
   return h(
     'section',
     { 'aria-labelledby': 'w-sched' },
@@ -121,7 +186,9 @@ function schedulingSection(m) {
       s.scheduled.status === 'True' ? '' : ` ${s.scheduled.reason ?? ''} ${s.scheduled.message ?? ''}`,
       s.decidedAt ? h('small', {}, ` · decided ${new Date(s.decidedAt).toLocaleTimeString('en-GB')}`) : null,
     ),
-    s.terms.length === 0 ? h('p', {}, 'No scheduling decision recorded yet.') : s.terms.map((/** @type {any} */ t) => termView(t, s.affinity === 'terms')),
+    s.terms.length === 0
+      ? h('p', {}, 'No scheduling decision recorded yet.')
+      : s.terms.map((/** @type {any} */ t) => termView(t, s.affinity === 'terms')),
   );
 }
 
@@ -147,7 +214,11 @@ function replicasSection(m) {
         ),
       ),
     ),
-    h('ol', { class: 'arithmetic', 'aria-label': 'Replica arithmetic' }, r.lines.map((/** @type {string} */ l) => h('li', {}, l))),
+    h(
+      'ol',
+      { class: 'arithmetic', 'aria-label': 'Replica arithmetic' },
+      r.lines.map((/** @type {string} */ l) => h('li', {}, l)),
+    ),
   );
 }
 
@@ -160,7 +231,10 @@ function worksSection(m) {
     m.works.length === 0
       ? h('p', {}, 'None.')
       : table(
-          [['Cluster', 'Work', 'Applied', 'Health', 'Member status'], ...m.works.map((/** @type {any} */ w) => [w.cluster, w.work, w.applied, w.health, w.member])],
+          [
+            ['Cluster', 'Work', 'Applied', 'Health', 'Member status'],
+            ...m.works.map((/** @type {any} */ w) => [w.cluster, w.work, w.applied, w.health, w.member]),
+          ],
           'Works',
         ),
   );
@@ -172,11 +246,22 @@ function worksSection(m) {
  */
 export function mount(root, ctx) {
   const p = ctx.params;
-  const ref = { apiVersion: p.get('apiVersion') ?? '', kind: p.get('kind') ?? '', namespace: p.get('namespace') ?? '', name: p.get('name') ?? '' };
+  const ref = {
+    apiVersion: p.get('apiVersion') ?? '',
+    kind: p.get('kind') ?? '',
+    namespace: p.get('namespace') ?? '',
+    name: p.get('name') ?? '',
+  };
   const heading = `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
   const body = h('div', { class: 'workload' }, h('p', {}, 'Loading…'));
   root.append(
-    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/placement' }, 'Placement'), ' › ', ref.name),
+    h(
+      'nav',
+      { class: 'crumbs', 'aria-label': 'Breadcrumb' },
+      h('a', { href: '#/placement' }, 'Placement'),
+      ' › ',
+      ref.name,
+    ),
     h('h1', {}, heading),
     body,
   );
@@ -202,7 +287,12 @@ export function mount(root, ctx) {
           schedulingSection(m),
           replicasSection(m) ?? '',
           worksSection(m),
-          h('details', { class: 'text' }, h('summary', {}, 'As flotilla explain prints it'), h('pre', { 'data-field': 'explain-text' }, m.text.join('\n'))),
+          h(
+            'details',
+            { class: 'text' },
+            h('summary', {}, 'As flotilla explain prints it'),
+            h('pre', { 'data-field': 'explain-text' }, m.text.join('\n')),
+          ),
         );
       }
     } catch (err) {
