@@ -1,0 +1,172 @@
+/**
+ * Upstream connections and one attempt of a request. Keep-alive pools (undici `Pool`) per
+ * endpoint and pool settings, shared by every cluster that reaches the endpoint and closed once
+ * no cluster uses them; an attempt streams the response to the client with backpressure, or
+ * hands a retriable status back to the router without touching the client.
+ */
+import type { ServerResponse } from 'node:http';
+import { type Dispatcher, Pool } from 'undici';
+import type { ConnectionPool } from '../routing/types.ts';
+
+/** Why an attempt produced no response. */
+export type FailureKind = 'connect-failure' | 'reset' | 'timeout';
+
+/** How one attempt ended. */
+export type AttemptResult =
+  | { kind: 'streamed'; status: number; bytes: number; complete: boolean }
+  | { kind: 'retry'; status: number }
+  | { kind: 'failure'; failure: FailureKind; message: string };
+
+/** Endpoint pools by origin and settings. */
+export class Upstreams {
+  private readonly pools = new Map<string, { pool: Pool; origin: string }>();
+
+  /** The pool for `origin` under the cluster's connection-pool settings (created on first use). */
+  pool(origin: string, cp: ConnectionPool): Pool {
+    const key = `${origin}|${cp.maxConnections ?? ''}|${cp.maxRequestsPerConnection ?? ''}|${cp.connectTimeoutMs}|${cp.idleTimeoutMs ?? ''}`;
+    const hit = this.pools.get(key);
+    if (hit) return hit.pool;
+    const pool = new Pool(origin, {
+      ...(cp.maxConnections !== undefined ? { connections: cp.maxConnections } : {}),
+      ...(cp.maxRequestsPerConnection !== undefined
+        ? { maxRequestsPerClient: cp.maxRequestsPerConnection }
+        : {}),
+      connect: { timeout: cp.connectTimeoutMs },
+      keepAliveTimeout: Math.min(cp.idleTimeoutMs ?? 4000, 60_000),
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      pipelining: 1,
+    });
+    this.pools.set(key, { pool, origin });
+    return pool;
+  }
+
+  /** Closes (gracefully) the pools whose origin `keep` rejects, e.g. endpoints gone from the mesh. */
+  sweep(keep: (origin: string) => boolean): void {
+    for (const [key, { pool, origin }] of this.pools) {
+      if (keep(origin)) continue;
+      this.pools.delete(key);
+      void pool.close().catch(() => {});
+    }
+  }
+
+  /** Closes every pool, aborting requests still in flight. */
+  async close(): Promise<void> {
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(all.map((p) => p.pool.destroy().catch(() => {})));
+  }
+}
+
+/** The origin URL of an endpoint (`http://10.0.0.1:9080`, IPv6 bracketed). */
+export function originOf(address: string, port: number, tls = false): string {
+  return `${tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+/** What an attempt needs. */
+export interface AttemptOptions {
+  dispatcher: Dispatcher;
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer | null;
+  /** Decides at response headers whether this response goes to the client (true) or is retried. */
+  accept(status: number): boolean;
+  /** Writes the response head to the client (called once, only for accepted responses). */
+  writeHead(status: number, headers: Record<string, string | string[] | undefined>): void;
+  res: ServerResponse;
+  /** Aborts the attempt when fired (per-try or route timeout); the result is then `timeout`. */
+  signal: { onAbort?: (() => void) | undefined };
+}
+
+function classify(err: Error & { code?: string }): FailureKind {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EADDRNOTAVAIL':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect-failure';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return 'timeout';
+    default:
+      return 'reset';
+  }
+}
+
+/** Sends one attempt; never rejects. */
+export function attempt(o: AttemptOptions): Promise<AttemptResult> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let streaming = false;
+    let discarding = false;
+    let timedOut = false;
+    let status = 0;
+    let bytes = 0;
+    let controller: Dispatcher.DispatchController | undefined;
+    const done = (r: AttemptResult): void => {
+      if (settled) return;
+      settled = true;
+      o.signal.onAbort = undefined;
+      resolve(r);
+    };
+    o.signal.onAbort = () => {
+      timedOut = true;
+      controller?.abort(new Error('upstream request timeout'));
+    };
+    const onDrain = (): void => controller?.resume();
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (timedOut) c.abort(new Error('upstream request timeout'));
+      },
+      onResponseStart(c, statusCode, headers) {
+        if (statusCode < 200) return;
+        status = statusCode;
+        if (!o.accept(statusCode)) {
+          discarding = true;
+          done({ kind: 'retry', status: statusCode });
+          return;
+        }
+        streaming = true;
+        o.writeHead(statusCode, headers as Record<string, string | string[] | undefined>);
+        if (o.res.destroyed) c.abort(new Error('downstream closed'));
+      },
+      onResponseData(c, chunk) {
+        if (discarding || !streaming) return;
+        bytes += chunk.length;
+        if (!o.res.write(chunk)) {
+          c.pause();
+          o.res.once('drain', onDrain);
+        }
+      },
+      onResponseEnd() {
+        if (discarding) return;
+        o.res.end();
+        done({ kind: 'streamed', status, bytes, complete: true });
+      },
+      onResponseError(_c, err) {
+        if (discarding) return;
+        if (streaming) {
+          o.res.destroy();
+          done({ kind: 'streamed', status, bytes, complete: false });
+          return;
+        }
+        if (timedOut) done({ kind: 'failure', failure: 'timeout', message: 'upstream request timeout' });
+        else
+          done({
+            kind: 'failure',
+            failure: classify(err as Error & { code?: string }),
+            message: (err as Error).message,
+          });
+      },
+    };
+    try {
+      o.dispatcher.dispatch({ path: o.path, method: o.method, headers: o.headers, body: o.body }, handler);
+    } catch (err) {
+      done({ kind: 'failure', failure: 'reset', message: (err as Error).message });
+    }
+  });
+}
