@@ -1,0 +1,350 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { MeshService } from '../input.ts';
+import { bookinfoDestinationRules, endpoint, input, istio, service } from '../routing/testing.ts';
+import type { Proxy } from './index.ts';
+import { call, proxyFor, startUpstream, tally, type Upstream } from './testing.ts';
+
+/** A loopback port with nothing listening (connections are refused). */
+async function deadPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+describe('resilience and Bookinfo routing (sidecar)', () => {
+  const ups: Record<string, Upstream> = {};
+  const proxies: Proxy[] = [];
+  const H = { host: 'reviews:9080' };
+  let dead: number;
+
+  before(async () => {
+    for (const n of ['reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1', 'ratings-v1b'])
+      ups[n] = await startUpstream(n);
+    dead = await deadPort();
+  });
+  after(async () => {
+    for (const p of proxies) await p.close();
+    for (const u of Object.values(ups)) await u.close();
+  });
+
+  const reviews = (): MeshService =>
+    service('reviews', [
+      (ups['reviews-v1'] as Upstream).endpoint({ app: 'reviews', version: 'v1' }),
+      (ups['reviews-v2'] as Upstream).endpoint({ app: 'reviews', version: 'v2' }),
+      (ups['reviews-v3'] as Upstream).endpoint({ app: 'reviews', version: 'v3' }, 'member2'),
+    ]);
+  const sidecar = async (
+    vs: unknown[],
+    extra: { drs?: unknown[]; services?: MeshService[] } = {},
+  ): Promise<string> => {
+    const p = await proxyFor(
+      input({
+        virtualServices: vs.map((spec, i) => istio('VirtualService', `vs${i}`, spec)),
+        destinationRules: (extra.drs as never) ?? bookinfoDestinationRules(),
+        services: extra.services ?? [reviews()],
+      }),
+      'sidecar',
+    );
+    proxies.push(p);
+    return p.urls[0] as string;
+  };
+
+  it('spreads v1/v2/v3 evenly with no VirtualService', async () => {
+    const base = await sidecar([]);
+    const t = await tally(base, '/reviews/0', 300, H);
+    for (const v of ['reviews-v1', 'reviews-v2', 'reviews-v3'])
+      assert.ok((t[v] ?? 0) >= 70 && (t[v] ?? 0) <= 130, JSON.stringify(t));
+  });
+
+  it('splits by weight across DestinationRule subsets (reviews 80-20)', async () => {
+    const base = await sidecar([
+      {
+        hosts: ['reviews'],
+        http: [
+          {
+            route: [
+              { destination: { host: 'reviews', subset: 'v1' }, weight: 80 },
+              { destination: { host: 'reviews', subset: 'v2' }, weight: 20 },
+            ],
+          },
+        ],
+      },
+    ]);
+    const t = await tally(base, '/reviews/0', 300, H);
+    assert.equal(t['reviews-v3'], undefined);
+    assert.ok((t['reviews-v2'] ?? 0) >= 35 && (t['reviews-v2'] ?? 0) <= 90, JSON.stringify(t));
+  });
+
+  it('routes end-user jason to v2 and everyone else to v1 (reviews-test-v2)', async () => {
+    const base = await sidecar([
+      {
+        hosts: ['reviews'],
+        http: [
+          {
+            match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+            route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+          },
+          { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+        ],
+      },
+    ]);
+    assert.deepEqual(await tally(base, '/reviews/0', 20, { ...H, 'end-user': 'jason' }), {
+      'reviews-v2': 20,
+    });
+    assert.deepEqual(await tally(base, '/reviews/0', 20, { ...H, 'end-user': 'alice' }), {
+      'reviews-v1': 20,
+    });
+    assert.deepEqual(await tally(base, '/reviews/0', 20, H), { 'reviews-v1': 20 });
+  });
+
+  it('delays jason by the fault and answers others at once (ratings-test-delay)', async () => {
+    const ratings = service('ratings', [
+      (ups['ratings-v1'] as Upstream).endpoint({ app: 'ratings', version: 'v1' }),
+    ]);
+    const base = await sidecar(
+      [
+        {
+          hosts: ['ratings'],
+          http: [
+            {
+              match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+              fault: { delay: { percentage: { value: 100 }, fixedDelay: '1.5s' } },
+              route: [{ destination: { host: 'ratings', subset: 'v1' } }],
+            },
+            { route: [{ destination: { host: 'ratings', subset: 'v1' } }] },
+          ],
+        },
+      ],
+      { services: [ratings] },
+    );
+    let t0 = performance.now();
+    const slow = await call(base, '/ratings/0', { headers: { host: 'ratings:9080', 'end-user': 'jason' } });
+    const slowMs = performance.now() - t0;
+    t0 = performance.now();
+    const fast = await call(base, '/ratings/0', { headers: { host: 'ratings:9080' } });
+    assert.equal(slow.status, 200);
+    assert.ok(slowMs >= 1450, `jason waited ${slowMs} ms`);
+    assert.ok(performance.now() - t0 < 1000);
+    assert.equal(fast.status, 200);
+  });
+
+  it('aborts jason with 500 fault filter abort (ratings-test-abort)', async () => {
+    const ratings = service('ratings', [
+      (ups['ratings-v1'] as Upstream).endpoint({ app: 'ratings', version: 'v1' }),
+    ]);
+    const base = await sidecar(
+      [
+        {
+          hosts: ['ratings'],
+          http: [
+            {
+              match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+              fault: { abort: { percentage: { value: 100 }, httpStatus: 500 } },
+              route: [{ destination: { host: 'ratings', subset: 'v1' } }],
+            },
+            { route: [{ destination: { host: 'ratings', subset: 'v1' } }] },
+          ],
+        },
+      ],
+      { services: [ratings] },
+    );
+    const before = (ups['ratings-v1'] as Upstream).seen.length;
+    const r = await call(base, '/ratings/0', { headers: { host: 'ratings:9080', 'end-user': 'jason' } });
+    assert.deepEqual(
+      [r.status, r.text, r.headers['content-type']],
+      [500, 'fault filter abort', 'text/plain'],
+    );
+    assert.equal(
+      (ups['ratings-v1'] as Upstream).seen.length,
+      before,
+      'the aborted request never reached ratings',
+    );
+    assert.equal((await call(base, '/ratings/0', { headers: { host: 'ratings:9080' } })).status, 200);
+  });
+
+  it('aborts about the configured percentage', async () => {
+    const base = await sidecar([
+      {
+        hosts: ['reviews'],
+        http: [
+          {
+            fault: { abort: { percentage: { value: 50 }, httpStatus: 555 } },
+            route: [{ destination: { host: 'reviews' } }],
+          },
+        ],
+      },
+    ]);
+    const t = await tally(base, '/reviews/0', 200, H);
+    assert.ok((t['555'] ?? 0) >= 70 && (t['555'] ?? 0) <= 130, JSON.stringify(t));
+  });
+
+  it('times a slow upstream out with 504 upstream request timeout (reviews timeout 0.5s)', async () => {
+    const slow = ups['reviews-v2'] as Upstream;
+    slow.handler = (_req, res) => setTimeout(() => res.end('late'), 2000);
+    try {
+      const base = await sidecar([
+        {
+          hosts: ['reviews'],
+          http: [{ timeout: '0.5s', route: [{ destination: { host: 'reviews', subset: 'v2' } }] }],
+        },
+      ]);
+      const t0 = performance.now();
+      const r = await call(base, '/reviews/0', { headers: H });
+      const ms = performance.now() - t0;
+      assert.deepEqual([r.status, r.text], [504, 'upstream request timeout']);
+      assert.ok(ms >= 450 && ms < 1500, `took ${ms} ms`);
+      const o = await call(base, '/reviews/0', {
+        headers: { ...H, 'x-envoy-upstream-rq-timeout-ms': '100' },
+      });
+      assert.equal(o.status, 504);
+    } finally {
+      slow.handler = undefined;
+    }
+  });
+
+  it('retries a refused connection on another endpoint (default policy)', async () => {
+    const svc = service('reviews', [
+      endpoint('127.0.0.1', dead, { app: 'reviews', version: 'v1' }),
+      (ups['reviews-v1'] as Upstream).endpoint({ app: 'reviews', version: 'v1' }),
+    ]);
+    const base = await sidecar([], { services: [svc] });
+    const before = (ups['reviews-v1'] as Upstream).seen.length;
+    const t = await tally(base, '/reviews/0', 40, H);
+    assert.deepEqual(t, { 'reviews-v1': 40 });
+    const attempts = (ups['reviews-v1'] as Upstream).seen
+      .slice(before)
+      .map((e) => e.headers['x-envoy-attempt-count']);
+    assert.ok(attempts.includes('2'), 'some requests needed a second attempt');
+    assert.ok(!attempts.includes('3'), 'a retry never returns to the refusing endpoint');
+  });
+
+  it('answers 503 with Envoy reset text when retries are off and the endpoint refuses', async () => {
+    const svc = service('reviews', [endpoint('127.0.0.1', dead, { app: 'reviews', version: 'v1' })]);
+    const base = await sidecar(
+      [
+        {
+          hosts: ['reviews'],
+          http: [{ retries: { attempts: 0 }, route: [{ destination: { host: 'reviews' } }] }],
+        },
+      ],
+      { services: [svc] },
+    );
+    const r = await call(base, '/reviews/0', { headers: H });
+    assert.equal(r.status, 503);
+    assert.equal(
+      r.text,
+      'upstream connect error or disconnect/reset before headers. reset reason: connection failure',
+    );
+  });
+
+  it('retries 503 answers on a different endpoint and passes the last 503 through when all fail', async () => {
+    const a = ups['reviews-v1'] as Upstream;
+    a.handler = (_q, res) => res.writeHead(503).end('busy');
+    try {
+      const svc = service('reviews', [
+        a.endpoint({ app: 'reviews', version: 'v1' }),
+        (ups['reviews-v3'] as Upstream).endpoint({ app: 'reviews', version: 'v3' }),
+      ]);
+      const base = await sidecar([], { services: [svc] });
+      assert.deepEqual(await tally(base, '/reviews/0', 20, H), { 'reviews-v3': 20 });
+      const only = await sidecar([], { services: [service('reviews', [a.endpoint({ app: 'reviews' })])] });
+      const r = await call(only, '/reviews/0', { headers: H });
+      assert.deepEqual([r.status, r.text], [503, 'busy']);
+    } finally {
+      a.handler = undefined;
+    }
+  });
+
+  it('ejects an endpoint that answers 500 when outlier detection is set', async () => {
+    const bad = ups['ratings-v1b'] as Upstream;
+    bad.handler = (_q, res) => res.writeHead(500).end('boom');
+    try {
+      const svc = service('ratings', [
+        bad.endpoint({ app: 'ratings' }),
+        (ups['ratings-v1'] as Upstream).endpoint({ app: 'ratings' }),
+      ]);
+      const dr = istio('DestinationRule', 'ratings', {
+        host: 'ratings',
+        trafficPolicy: {
+          loadBalancer: { simple: 'ROUND_ROBIN' },
+          outlierDetection: {
+            consecutive5xxErrors: 2,
+            interval: '1s',
+            baseEjectionTime: '30s',
+            maxEjectionPercent: 50,
+          },
+        },
+      });
+      const base = await sidecar([], { services: [svc], drs: [dr] });
+      const t = await tally(base, '/ratings/0', 40, { host: 'ratings:9080' });
+      assert.ok((t['500'] ?? 0) <= 2, `500s after ejection: ${JSON.stringify(t)}`);
+      assert.ok((t['ratings-v1'] ?? 0) >= 38);
+      const plain = await sidecar([], {
+        services: [svc],
+        drs: [
+          istio('DestinationRule', 'ratings', {
+            host: 'ratings',
+            trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' } },
+          }),
+        ],
+      });
+      const u = await tally(plain, '/ratings/0', 20, { host: 'ratings:9080' });
+      assert.equal(
+        u['500'],
+        10,
+        `without outlier detection the bad endpoint keeps its share: ${JSON.stringify(u)}`,
+      );
+    } finally {
+      bad.handler = undefined;
+    }
+  });
+
+  it('answers 503 no healthy upstream for a subset without endpoints', async () => {
+    const base = await sidecar(
+      [{ hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2-mysql' } }] }] }],
+      {
+        drs: [
+          istio('DestinationRule', 'reviews', {
+            host: 'reviews',
+            subsets: [{ name: 'v2-mysql', labels: { version: 'v2-mysql' } }],
+          }),
+        ],
+      },
+    );
+    const r = await call(base, '/reviews/0', { headers: H });
+    assert.deepEqual([r.status, r.text], [503, 'no healthy upstream']);
+  });
+
+  it('overflows the pending queue with 503 when the connection pool is full', async () => {
+    const slow = ups['reviews-v3'] as Upstream;
+    slow.handler = (_q, res) => setTimeout(() => res.end('ok'), 400);
+    try {
+      const svc = service('reviews', [slow.endpoint({ app: 'reviews' })]);
+      const dr = istio('DestinationRule', 'reviews', {
+        host: 'reviews',
+        trafficPolicy: {
+          connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } },
+        },
+      });
+      const base = await sidecar(
+        [
+          {
+            hosts: ['reviews'],
+            http: [{ retries: { attempts: 0 }, route: [{ destination: { host: 'reviews' } }] }],
+          },
+        ],
+        { services: [svc], drs: [dr] },
+      );
+      const rs = await Promise.all([0, 1, 2, 3].map(() => call(base, '/reviews/0', { headers: H })));
+      const codes = rs.map((r) => r.status).sort();
+      assert.deepEqual(codes, [200, 200, 503, 503]);
+      assert.ok(rs.some((r) => r.text.endsWith('reset reason: overflow')));
+    } finally {
+      slow.handler = undefined;
+    }
+  });
+});
