@@ -6,7 +6,7 @@
  * logs no console errors. Screenshots are kept in test-results/dashboard/.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -280,6 +280,40 @@ describe('dashboard: flotilla up --demo bookinfo in a browser (e2e)', { timeout:
       return true;
     });
     await shots.take(page, 'placement-new-workload');
+  });
+
+  it("shows reviews splitting across v1, v2 and v3 as the gateway's answers do", async (t) => {
+    const endpoints = JSON.parse(await readFile(join(stateDir, 'endpoints.json'), 'utf8'));
+    if (!endpoints.mesh || !endpoints.gateway) {
+      t.skip('this flotilla up runs no mesh or gateway yet (endpoints.json records neither)');
+      return;
+    }
+    await go('#/traffic?service=default%2Freviews');
+    // The seed's browser refreshes, as a loop: count who served the reviews on each page.
+    const served = new Map<string, number>();
+    for (let i = 0; i < 90; i++) {
+      const res = await fetch(`${endpoints.gateway}/productpage`);
+      assert.equal(res.status, 200);
+      const version = /Reviews served by: reviews-(v\d)-/.exec(await res.text())?.[1] ?? 'none';
+      served.set(version, (served.get(version) ?? 0) + 1);
+    }
+    assert.deepEqual([...served.keys()].sort(), ['v1', 'v2', 'v3']);
+    for (const [version, n] of served) assert.ok(n >= 15, `${version} served only ${n} of 90 pages`);
+    const split = page.getByRole('table', { name: 'Request split of reviews' });
+    await until('the page to count what the gateway served', 30_000, async () => {
+      const rows = await split
+        .locator('tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [
+            tr.getAttribute('data-version'),
+            tr.querySelector('[data-field=total]')?.textContent,
+          ]),
+        );
+      const totals = new Map<string, number>();
+      for (const [v, n] of rows) totals.set(v ?? '', (totals.get(v ?? '') ?? 0) + Number(n));
+      return [...served].every(([v, n]) => totals.get(v) === n) ? true : undefined;
+    });
+    await shots.take(page, 'traffic-bookinfo');
   });
 
   it('fits a narrow window without sideways scrolling of the page', async () => {
