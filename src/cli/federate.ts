@@ -1,8 +1,9 @@
 /**
  * The federation half of `flotilla up`: the control plane controllers in-process (propagation,
  * scheduler, federation) on an admin client from the control plane kubeconfig, each local member
- * joined (Push; Pull through an agent is a later release), the wait for every Cluster to turn
- * Ready, and `--demo bookinfo` (apply the seed manifests, wait until placement settles).
+ * joined in Push or registered in Pull by its own in-process agent (`--pull`), the wait for
+ * every Cluster to turn Ready, and `--demo bookinfo` (apply the seed manifests, wait until
+ * placement settles).
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -52,31 +53,71 @@ export async function startControllers(
 export interface JoinMembersOptions {
   client: Client;
   members: readonly MemberEndpoint[];
-  /** Members meant to run in Pull mode; joined in Push until the agent lands. */
+  /** Members that run in Pull mode, through an in-process agent each. */
   pull: readonly string[];
+  /** The state directory, whose CA issues the agents' credentials; required when `pull` is not empty. */
+  stateDir?: string | undefined;
+  /** The agents' cluster health timing (as the control plane's). */
+  health?: ControllerTuning['health'] | undefined;
   terminal: Terminal;
   logger: Logger;
   timeoutMs?: number;
 }
 
-/** Joins every member (idempotent across restarts) and waits until each Cluster is Ready. */
-export async function joinMembers(options: JoinMembersOptions): Promise<void> {
+/** The in-process agents of the Pull members; `close` stops them. */
+export interface RunningAgents {
+  close(): Promise<void>;
+}
+
+/**
+ * Joins every Push member and starts an agent for every Pull member (idempotent across
+ * restarts), then waits until each Cluster is Ready. On failure the agents started are stopped.
+ */
+export async function joinMembers(options: JoinMembersOptions): Promise<RunningAgents> {
   const { ensureJoined, waitForClustersReady } = await import('../controlplane/index.ts');
-  for (const m of options.members) {
-    // The seam for Pull: `mode` becomes 'Pull' for options.pull once the agent exists.
-    const outcome = await ensureJoined({
-      controlPlane: options.client,
-      name: m.name,
-      memberKubeConfig: kubeConfigFromFile(m.kubeconfig),
-      mode: 'Push',
-    });
-    options.logger.info({ cluster: m.name, outcome }, 'member joined');
-  }
-  const names = options.members.map((m) => m.name);
-  await waitForClustersReady(options.client, names, options.timeoutMs ?? 60_000, (pending) =>
-    options.terminal.out(`flotilla: waiting for cluster(s) ${pending.join(', ')} to become Ready`),
+  const agents: { stop(): Promise<void> }[] = [];
+  const close = async () => {
+    await Promise.all(agents.splice(0).map((a) => a.stop()));
+  };
+  const modes = new Map(
+    options.members.map((m) => [m.name, options.pull.includes(m.name) ? 'Pull' : 'Push'] as const),
   );
-  options.terminal.out(`clusters    ${names.map((n) => `${n} (Push, Ready)`).join(', ')}`);
+  try {
+    for (const m of options.members) {
+      const mode = modes.get(m.name) ?? 'Push';
+      const outcome = await ensureJoined({
+        controlPlane: options.client,
+        name: m.name,
+        memberKubeConfig: kubeConfigFromFile(m.kubeconfig),
+        mode,
+      });
+      if (mode === 'Pull') {
+        if (options.stateDir === undefined)
+          throw new Error(`cluster ${m.name}: Pull mode needs the state directory's CA`);
+        const { startLocalAgent } = await import('../controlplane/local-agent.ts');
+        agents.push(
+          await startLocalAgent({
+            stateDir: options.stateDir,
+            server: options.client.server,
+            cluster: m.name,
+            memberKubeconfig: m.kubeconfig,
+            health: options.health,
+            logger: options.logger,
+          }),
+        );
+      }
+      options.logger.info({ cluster: m.name, mode, outcome }, 'member joined');
+    }
+    const names = options.members.map((m) => m.name);
+    await waitForClustersReady(options.client, names, options.timeoutMs ?? 60_000, (pending) =>
+      options.terminal.out(`flotilla: waiting for cluster(s) ${pending.join(', ')} to become Ready`),
+    );
+    options.terminal.out(`clusters    ${names.map((n) => `${n} (${modes.get(n)}, Ready)`).join(', ')}`);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { close };
 }
 
 /** Options for {@link runDemo}. */

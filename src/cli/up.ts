@@ -8,7 +8,13 @@ import type { RunningControlPlane } from './control-plane.ts';
 import type { ControllerTuning } from './controller-tuning.ts';
 import { dashboardLine, metricsUrlFromState, startUpDashboard, type UpDashboard } from './dashboard.ts';
 import { CliError, type Terminal, UsageError } from './errors.ts';
-import { joinMembers, type RunningFederationSide, runDemo, startControllers } from './federate.ts';
+import {
+  joinMembers,
+  type RunningAgents,
+  type RunningFederationSide,
+  runDemo,
+  startControllers,
+} from './federate.ts';
 import type { FlagValues } from './flags.ts';
 import { type MemberEndpoint, memberLine, type RunningMembers, startMembers } from './members.ts';
 import {
@@ -45,7 +51,7 @@ export interface StartUpOptions {
   federate?: boolean;
   /** Health timing and failover gates for those controllers (the tuning flags). */
   controllers?: ControllerTuning | undefined;
-  /** Members meant for Pull mode (joined in Push until the agent lands). */
+  /** Members that run in Pull mode, each through an in-process agent. */
   pull?: readonly string[];
   /** Demo application to apply once the members are joined. */
   demo?: 'bookinfo' | undefined;
@@ -71,14 +77,17 @@ export function checkUpFlags(flags: UpFlags, given: ReadonlySet<string>): void {
   if (stray !== undefined) throw new UsageError(`--pull names "${stray}", which is not in --members`);
 }
 
+/**
+ * The members that run in Pull mode: those `--pull` names, or by default `member2` (the flag's
+ * default) when it is one of the members; `--pull ''` means every member in Push.
+ */
+export function pullMembers(flags: UpFlags, given: ReadonlySet<string>): string[] {
+  return given.has('pull') ? [...flags.pull] : flags.pull.filter((name) => flags.members.includes(name));
+}
+
 /** One line per requested feature this release does not have yet, to print before starting. */
 export function notYetAvailable(flags: UpFlags, given: ReadonlySet<string>): string[] {
   const lines: string[] = [];
-  if (given.has('pull') && flags.pull.length > 0) {
-    lines.push(
-      `flotilla: Pull mode arrives with a later release; ${flags.pull.join(', ')} join(s) in Push mode for now`,
-    );
-  }
   const later: Array<[string, string]> = [['gatewayPort', '--gateway-port (the ingress gateway)']];
   for (const [flag, what] of later) {
     if (given.has(flag)) lines.push(`flotilla: ${what} arrives with a later release; ignoring it for now`);
@@ -156,11 +165,13 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
   }
   let members: RunningMembers | undefined;
   let federation: RunningFederationSide | undefined;
+  let agents: RunningAgents | undefined;
   let dashboard: UpDashboard | undefined;
   const running: RunningUp = {
     controlPlane,
     async close() {
       await dashboard?.dashboard.close();
+      await agents?.close();
       await federation?.close();
       await members?.close();
       await controlPlane.close();
@@ -234,7 +245,15 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
     const client = federation.client;
     try {
       if (members) {
-        await joinMembers({ client, members: members.endpoints, pull: options.pull ?? [], terminal, logger });
+        agents = await joinMembers({
+          client,
+          members: members.endpoints,
+          pull: options.pull ?? [],
+          stateDir: paths.dir,
+          health: options.controllers?.health,
+          terminal,
+          logger,
+        });
       }
       if (options.demo === 'bookinfo') {
         await runDemo({ client, terminal, timeoutMs: options.demoTimeoutMs ?? 120_000 });

@@ -23,7 +23,7 @@ import { startLocalClusterCommand } from '../cli/localcluster.ts';
 import { registerMeshCommand } from '../cli/mesh.ts';
 import { type StatePaths, statePaths } from '../cli/state-dir.ts';
 import { registerTaintCommands } from '../cli/taint-commands.ts';
-import { checkUpFlags, notYetAvailable, type RunningUp, startUp } from '../cli/up.ts';
+import { checkUpFlags, notYetAvailable, pullMembers, type RunningUp, startUp } from '../cli/up.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 
 const terminal: Terminal = {
@@ -171,7 +171,7 @@ async function up(command: Command): Promise<number> {
     runtime: values.runtime,
     federate: true,
     controllers: controllerTuning(values),
-    pull: given.has('pull') ? values.pull : [],
+    pull: pullMembers(values, given),
     demo: values.demo,
     dashboardPort: values.dashboardPort,
     dashboardPortGiven: given.has('dashboardPort'),

@@ -1,14 +1,17 @@
 /**
  * Registering `flotilla up`'s local members with its control plane, idempotently: a first start
- * joins each member (Push, through `joinCluster`), a restart with the same state directory finds
+ * joins each Push member (through `joinCluster`), a restart with the same state directory finds
  * the Cluster already there and only refreshes its endpoint and credentials when the member came
- * back on another port. Pull members (through an agent) are the seam for a later release.
+ * back on another port. A Pull member is registered by its agent (`local-agent.ts`); here the
+ * admin only prepares what the agent may not do itself: the `karmada-cluster` namespace, a new
+ * endpoint, or a switch of an existing Cluster between Push and Pull.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { isNotFound } from '../api/errors.ts';
+import { isAlreadyExists, isNotFound } from '../api/errors.ts';
 import { CLUSTER_SECRET_NAMESPACE } from '../api/karmada/names.ts';
 import type { Cluster } from '../api/karmada/types.ts';
+import type { KubeObject } from '../api/meta.ts';
 import type { Client } from '../client/client.ts';
 import { resources } from '../client/resources.ts';
 import { credentialsFromKubeConfig, joinCluster } from '../federation/join.ts';
@@ -19,12 +22,15 @@ export interface EnsureJoinedOptions {
   controlPlane: Client;
   name: string;
   memberKubeConfig: KubeConfig;
-  /** Only Push is implemented; Pull arrives with the agent. */
+  /** Push: joined here. Pull: prepared here, registered by the member's agent. */
   mode: 'Push' | 'Pull';
 }
 
-/** What {@link ensureJoined} did: `joined` (new), `unchanged`, or `updated` (new endpoint). */
-export type JoinOutcome = 'joined' | 'unchanged' | 'updated';
+/**
+ * What {@link ensureJoined} did: `joined` (new Push Cluster), `pending` (no Pull Cluster yet: the
+ * agent registers it), `unchanged`, `updated` (new endpoint) or `switched` (the other mode before).
+ */
+export type JoinOutcome = 'joined' | 'pending' | 'unchanged' | 'updated' | 'switched';
 
 async function currentCluster(client: Client, name: string): Promise<Cluster | undefined> {
   try {
@@ -35,26 +41,31 @@ async function currentCluster(client: Client, name: string): Promise<Cluster | u
   }
 }
 
+async function ensureNamespace(client: Client, name: string): Promise<void> {
+  try {
+    await client.create(resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+}
+
 /**
- * Makes sure member `name` is joined in `mode`: joins it when no Cluster exists, accepts an
- * existing Push Cluster, and rewrites its `apiEndpoint` and credentials Secret when they differ
- * from the member's kubeconfig. Throws when the Cluster exists in another mode or is being
- * deleted, and for `mode: 'Pull'`.
+ * Makes sure member `name` is joined in `mode`: joins a Push member when no Cluster exists;
+ * for Pull, leaves the registration to the agent. An existing Cluster in the other mode is
+ * switched (the execution finalizer is shared, so its Works carry over), and its `apiEndpoint`
+ * and credentials Secret are rewritten when they differ from the member's kubeconfig. Throws
+ * when the Cluster is being deleted.
  */
 export async function ensureJoined(options: EnsureJoinedOptions): Promise<JoinOutcome> {
-  const { controlPlane: client, name } = options;
-  if (options.mode === 'Pull') {
-    throw new Error(`cluster ${name}: Pull mode (through an agent) arrives with a later release`);
-  }
+  const { controlPlane: client, name, mode } = options;
+  if (mode === 'Pull') await ensureNamespace(client, CLUSTER_SECRET_NAMESPACE);
   const existing = await currentCluster(client, name);
   if (!existing) {
+    if (mode === 'Pull') return 'pending';
     await joinCluster({ controlPlane: client, name, memberKubeConfig: options.memberKubeConfig });
     return 'joined';
   }
   if (existing.metadata.deletionTimestamp) throw new Error(`cluster ${name} is being unjoined; try again`);
-  if (existing.spec.syncMode !== 'Push') {
-    throw new Error(`cluster ${name} is joined in ${existing.spec.syncMode} mode, not Push`);
-  }
   const creds = credentialsFromKubeConfig(options.memberKubeConfig);
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const data: Record<string, string> = {};
@@ -62,20 +73,35 @@ export async function ensureJoined(options: EnsureJoinedOptions): Promise<JoinOu
   if (creds.caBundle) data[SECRET_KEYS.caBundle] = b64(creds.caBundle);
   const ref = existing.spec.secretRef ?? { namespace: CLUSTER_SECRET_NAMESPACE, name };
   let changed = false;
-  const secret = await client.get(resources.secrets, { namespace: ref.namespace, name: ref.name });
-  const old = (secret.data ?? {}) as Record<string, string>;
-  if (Object.entries(data).some(([k, v]) => old[k] !== v)) {
+  let secret: KubeObject | undefined;
+  try {
+    secret = await client.get(resources.secrets, { namespace: ref.namespace, name: ref.name });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  const old = (secret?.data ?? {}) as Record<string, string>;
+  if (!secret) {
+    await client.create(resources.secrets, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: ref.name, namespace: ref.namespace },
+      type: 'Opaque',
+      data,
+    });
+    changed = true;
+  } else if (Object.entries(data).some(([k, v]) => old[k] !== v)) {
     await client.update(resources.secrets, { ...secret, data: { ...old, ...data } });
     changed = true;
   }
-  if (existing.spec.apiEndpoint !== creds.apiEndpoint) {
+  const switched = existing.spec.syncMode !== mode;
+  if (switched || existing.spec.apiEndpoint !== creds.apiEndpoint || !existing.spec.secretRef) {
     await client.update<Cluster>(resources.clusters, {
       ...existing,
-      spec: { ...existing.spec, apiEndpoint: creds.apiEndpoint },
+      spec: { ...existing.spec, syncMode: mode, apiEndpoint: creds.apiEndpoint, secretRef: ref },
     });
     changed = true;
   }
-  return changed ? 'updated' : 'unchanged';
+  return switched ? 'switched' : changed ? 'updated' : 'unchanged';
 }
 
 function isReady(c: Cluster | undefined): boolean {
