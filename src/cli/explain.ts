@@ -11,7 +11,7 @@ import type { Client } from '../client/client.ts';
 import { resources } from '../client/resources.ts';
 import { bestPolicy, claimOf } from '../controllers/detector/index.ts';
 import { selectorsPriority } from '../overrides/index.ts';
-import { DECISION_ANNOTATION } from '../scheduler/index.ts';
+import { DECISION_ANNOTATION, decodeDecision } from '../scheduler/index.ts';
 import { CliError, UsageError } from './errors.ts';
 import { type ExplainData, type PolicyMatch, renderExplain, type WorkRow } from './explain-render.ts';
 import { resolveKind } from './resolve-kind.ts';
@@ -127,15 +127,9 @@ export async function gatherExplain(
       namespace: ns,
     }),
   );
-  let decision: ExplainData['decision'];
-  const raw = binding?.metadata.annotations?.[DECISION_ANNOTATION];
-  if (raw) {
-    try {
-      decision = JSON.parse(raw) as ExplainData['decision'];
-    } catch {
-      decision = undefined;
-    }
-  }
+  const decision: ExplainData['decision'] = decodeDecision(
+    binding?.metadata.annotations?.[DECISION_ANNOTATION],
+  );
   return {
     what,
     namespace: ns,

@@ -6,6 +6,7 @@ import { ANNOTATIONS, LABELS } from '../api/karmada/names.ts';
 import type { Cluster, Placement, ResourceBinding } from '../api/karmada/types.ts';
 import { Client, kubeConfigFromUrl, resources } from '../client/index.ts';
 import { type RunningScheduler, startScheduler } from './controller.ts';
+import { decodeDecision } from './decision.ts';
 import { testCluster } from './fixtures.ts';
 import { DECISION_ANNOTATION } from './triggers.ts';
 import type { Diagnosis } from './types.ts';
@@ -85,9 +86,7 @@ describe('scheduler controller against the real API server', () => {
     assert.equal(b.status?.schedulerObservedGeneration, b.metadata.generation);
     assert.ok(b.status?.lastScheduledTime);
     assert.deepEqual(JSON.parse(b.metadata.annotations?.[ANNOTATIONS.appliedPlacement] ?? '{}'), placement);
-    const d = JSON.parse(b.metadata.annotations?.[DECISION_ANNOTATION] ?? '{}') as Diagnosis & {
-      kind: string;
-    };
+    const d = decodeDecision(b.metadata.annotations?.[DECISION_ANNOTATION]) as Diagnosis & { kind: string };
     assert.equal(d.kind, 'Success');
     const m3 = d.terms[0]?.clusters.find((c) => c.name === 'm3');
     assert.equal(m3?.rejected?.plugin, 'APIEnablement');
@@ -193,7 +192,7 @@ describe('scheduler controller against the real API server', () => {
       scheduled(b)?.message,
       '0/3 clusters are available: 1 cluster(s) did not have the API resource, 2 cluster(s) did not match the placement cluster affinity constraint.',
     );
-    const d = JSON.parse(b.metadata.annotations?.[DECISION_ANNOTATION] ?? '{}') as Diagnosis;
+    const d = decodeDecision(b.metadata.annotations?.[DECISION_ANNOTATION]) as Diagnosis;
     assert.equal(d.terms[0]?.clusters.length, 3);
   });
 

@@ -10,6 +10,7 @@ export { rescheduleRequired, strategyOf } from './core/assign.ts';
 export { allocatableReplicas, estimateReplicas } from './core/estimate.ts';
 export { fitErrorMessage } from './core/generic.ts';
 export { allocateWebster, tieBreakOrder } from './core/webster.ts';
+export { type Decision, decodeDecision, encodeDecision } from './decision.ts';
 export { type PlacementChange, type PlanInput, type PlanOutput, planPlacement } from './plan.ts';
 export { clusterMatches } from './plugins/cluster-affinity/index.ts';
 export { DEFAULT_PLUGINS, type PluginSet } from './plugins/registry.ts';

@@ -7,6 +7,7 @@ import { ANNOTATIONS } from '../api/karmada/names.ts';
 import type { ResourceBinding, TargetCluster } from '../api/karmada/types.ts';
 import type { Condition } from '../api/meta.ts';
 import type { Client, ResourceRef } from '../client/index.ts';
+import { type Decision, decodeDecision, encodeDecision } from './decision.ts';
 import { canonicalJson, DECISION_ANNOTATION } from './triggers.ts';
 import type { ScheduleResult } from './types.ts';
 
@@ -43,15 +44,12 @@ function setCondition(conditions: readonly Condition[], c: Condition): Condition
 }
 
 /** Whether a recorded decision annotation equals `decision` apart from its `at` timestamp. */
-export function sameDecision(recorded: string | undefined, decision: Record<string, unknown>): boolean {
-  if (recorded === undefined) return false;
-  try {
-    const { at: _a, ...old } = JSON.parse(recorded) as Record<string, unknown>;
-    const { at: _b, ...next } = decision;
-    return canonicalJson(old) === canonicalJson(next);
-  } catch {
-    return false;
-  }
+export function sameDecision(recorded: string | undefined, decision: Decision): boolean {
+  const old = decodeDecision(recorded);
+  if (!old) return false;
+  const { at: _a, ...was } = old;
+  const { at: _b, ...next } = decodeDecision(encodeDecision(decision)) ?? decision;
+  return canonicalJson(was) === canonicalJson(next);
 }
 
 /**
@@ -70,7 +68,7 @@ export async function writeResult(
   const decision = { kind: result.kind, at: now, ...result.diagnosis };
   // The decision's `at` alone changing is no reason to write: keep the recorded one.
   if (!sameDecision(annotations[DECISION_ANNOTATION], decision))
-    annotations[DECISION_ANNOTATION] = JSON.stringify(decision);
+    annotations[DECISION_ANNOTATION] = encodeDecision(decision);
   let clusters = binding.spec.clusters;
   if (result.kind === 'Success' || result.kind === 'NoClusterFit') {
     annotations[ANNOTATIONS.appliedPlacement] = JSON.stringify(binding.spec.placement ?? {});
