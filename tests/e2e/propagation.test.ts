@@ -1,7 +1,8 @@
 /**
  * The seed guide's Step 1 as a new user meets it: `flotilla up --demo bookinfo --detach`, then
  * real kubectl against the written kubeconfigs — Bookinfo placed across member1 and member2 as
- * EXPECTED.md says, Clusters `Push True`, the control plane's aggregated `reviews-v1 2/2` —
+ * EXPECTED.md says, Clusters member1 `Push True` and member2 `Pull True` (through its agent), the
+ * control plane's aggregated `reviews-v1 2/2` —
  * then `flotilla explain`, a `flotilla plan` that changes nothing, a Divided 1:3 Deployment,
  * deleting a template, and `flotilla down`.
  */
@@ -118,12 +119,15 @@ describe('propagation: flotilla up --demo bookinfo (e2e)', { timeout: 240_000 },
     assert.deepEqual(await sa('member2'), ['bookinfo-details', 'bookinfo-ratings', 'bookinfo-reviews']);
   });
 
-  it('shows both Clusters Push and Ready, and the templates aggregated on the control plane', async () => {
+  it('shows member1 Push and member2 Pull, both Ready, and the templates aggregated on the control plane', async () => {
     const clusters = (await kubectl('karmada-apiserver', 'get', 'clusters')).trim().split('\n');
     assert.deepEqual(clusters[0]?.split(/\s+/), ['NAME', 'VERSION', 'MODE', 'READY', 'AGE']);
-    for (const [i, name] of ['member1', 'member2'].entries()) {
+    for (const [i, [name, mode]] of [
+      ['member1', 'Push'],
+      ['member2', 'Pull'],
+    ].entries()) {
       const cells = clusters[i + 1]?.split(/\s+/) ?? [];
-      assert.deepEqual([cells[0], cells[2], cells[3]], [name, 'Push', 'True']);
+      assert.deepEqual([cells[0], cells[2], cells[3]], [name, mode, 'True']);
     }
     const plane = readyColumn(await kubectl('karmada-apiserver', 'get', 'deployment'));
     assert.ok(plane.includes('reviews-v1 2/2'), plane.join(', '));
