@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResourceBinding } from '../src/api/karmada/types.ts';
+import type { KubeObject } from '../src/api/meta.ts';
 import { startApiServer } from '../src/apiserver/index.ts';
 import { Client } from '../src/client/client.ts';
 import { kubeConfigFromFile, kubeConfigFromUrl } from '../src/client/kubeconfig.ts';
@@ -56,6 +57,25 @@ function policy(name: string, clusters: string[]) {
       placement: { clusterAffinity: { clusterNames: clusters } },
     },
   };
+}
+
+/**
+ * The control plane's request counts by `VERB resource[/subresource]`, from its Prometheus
+ * `apiserver_request_total` (watches excluded), largest first.
+ */
+async function requestCounts(url: string): Promise<[string, number][]> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
+    );
+    if (labels.verb === 'WATCH' || !labels.resource) continue;
+    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]);
 }
 
 /** Records when each Deployment name first appears in a member, until aborted. */
@@ -122,6 +142,7 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
 
     const createdAt: number[] = new Array(m);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await loop(m, CONCURRENCY, async (i) => {
       const name = `bench-${i}`;
       const targets = Array.from({ length: Math.min(PER_DEPLOYMENT, n) }, (_, k) => `sim${(i + k) % n}`);
@@ -139,9 +160,14 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
       { length: m },
       (_, i) => Math.max(...(seen.get(`bench-${i}`) ?? [0])) - (createdAt[i] ?? 0),
     );
+    const cpu = process.cpuUsage(cpuBefore);
     const lastSeen = Math.max(...[...seen.values()].flat());
     const rate = (m / (lastSeen - started)) * 1000;
     const lastScheduled = Math.max(...scheduledAt.values());
+    const perDeployment = (await requestCounts(plane.url))
+      .filter(([, v]) => v / m >= 0.25)
+      .map(([k, v]) => `${k} ${(v / m).toFixed(1)}`)
+      .join(', ');
     const schedRate = (scheduledAt.size / (lastScheduled - started)) * 1000;
 
     // Baseline: the same Deployment created directly in a member API server.
@@ -163,6 +189,19 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
     benchLine(`${tag}.scheduler.rate`, schedRate, 'bindings/s', { n: scheduledAt.size });
     log(
       `${m} Deployments × ${want} clusters: p50 ${percentile(latencies, 0.5).toFixed(0)} ms, p99 ${percentile(latencies, 0.99).toFixed(0)} ms, ${rate.toFixed(1)} deployments/s fully propagated`,
+    );
+    log(`control-plane requests per Deployment (≥ 0.25): ${perDeployment}`);
+    const events = await client.list<KubeObject>(resources.events, { namespace: 'default' });
+    const reasons = new Map<string, number>();
+    for (const e of events.items) reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + (e.count ?? 1));
+    log(
+      `Events per Deployment: ${[...reasons]
+        .sort((a, b) => b[1] - a[1])
+        .map(([r, c]) => `${r} ${(c / m).toFixed(1)}`)
+        .join(', ')}`,
+    );
+    log(
+      `CPU of this process (control plane, controllers and all members) per Deployment: ${((cpu.user + cpu.system) / 1000 / m).toFixed(1)} ms`,
     );
     log(
       `direct create in a member: p50 ${percentile(base.latencies, 0.5).toFixed(1)} ms, p99 ${percentile(base.latencies, 0.99).toFixed(1)} ms`,

@@ -53,6 +53,12 @@ function renderRelevant(b: ResourceBinding): unknown {
   return [meta, b.spec];
 }
 
+/** A Work without its status, resourceVersion and managedFields. */
+function workRelevant(w: Work): unknown {
+  const { resourceVersion: _rv, managedFields: _mf, ...meta } = w.metadata;
+  return [meta, w.spec];
+}
+
 async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
   try {
     await p;
@@ -259,7 +265,18 @@ export function newBindingController(options: BindingControllerOptions): Control
     if (rb && ns) return [`rb|${ns}/${rb}`];
     return crb ? [`crb|${crb}`] : [];
   };
-  controller.watch(works, byId);
+  // A Work's status (written by execution and work-status as members progress) never changes
+  // what this controller renders; only spec or metadata edits (drift of the Work) and deletes do.
+  const pushWork = (w: Work) => {
+    for (const k of byId(w)) controller.enqueue(k);
+  };
+  works.addHandlers({
+    onAdd: pushWork,
+    onUpdate: (old, cur) => {
+      if (old === cur || !isDeepStrictEqual(workRelevant(old), workRelevant(cur))) pushWork(cur);
+    },
+    onDelete: pushWork,
+  });
   const all = (): string[] => [
     ...rbs.store.list().map((b) => `rb|${objectKey(b)}`),
     ...crbs.store.list().map((b) => `crb|${objectKey(b)}`),
