@@ -21,6 +21,7 @@ import { jsonEqual, setCondition, writeStatus } from '../../federation/status-wr
 const RB = 'rb';
 const CRB = 'crb';
 const BY_BINDING = 'binding';
+const BY_ID = 'permanentId';
 
 /** The binding keys (`rb/<ns>/<name>` or `crb/<name>`) a Work belongs to. */
 function bindingKeysOf(work: Work): string[] {
@@ -54,6 +55,15 @@ export function newBindingStatusController(ctx: FederationContext): Controller {
   const crbs = ctx.factory.informer<ResourceBinding>(resources.clusterresourcebindings);
   const works = ctx.factory.informer<Work>(resources.works);
   works.addIndex(BY_BINDING, (w) => bindingKeysOf(w));
+  // A Work event names its binding's permanent id; an index finds the binding without scanning all.
+  rbs.addIndex(BY_ID, (b) => {
+    const id = b.metadata.labels?.[LABELS.rbPermanentId];
+    return id ? [id] : [];
+  });
+  crbs.addIndex(BY_ID, (b) => {
+    const id = b.metadata.labels?.[LABELS.crbPermanentId];
+    return id ? [id] : [];
+  });
 
   const reconcile = async (key: string) => {
     const [kind, ...rest] = key.split('/');
@@ -124,14 +134,8 @@ export function newBindingStatusController(ctx: FederationContext): Controller {
   rbs.addHandlers({ onAdd: enqueueBinding(RB), onUpdate: (_o, b) => enqueueBinding(RB)(b) });
   crbs.addHandlers({ onAdd: enqueueBinding(CRB), onUpdate: (_o, b) => enqueueBinding(CRB)(b) });
   const byId = (id: string) => [
-    ...rbs.store
-      .list()
-      .filter((b) => b.metadata.labels?.[LABELS.rbPermanentId] === id)
-      .map((b) => `${RB}/${b.metadata.namespace}/${b.metadata.name}`),
-    ...crbs.store
-      .list()
-      .filter((b) => b.metadata.labels?.[LABELS.crbPermanentId] === id)
-      .map((b) => `${CRB}/${b.metadata.name}`),
+    ...rbs.store.byIndex(BY_ID, id).map((b) => `${RB}/${b.metadata.namespace}/${b.metadata.name}`),
+    ...crbs.store.byIndex(BY_ID, id).map((b) => `${CRB}/${b.metadata.name}`),
   ];
   const onWork = (w: Work) => {
     for (const k of bindingKeysOf(w)) {
