@@ -131,8 +131,25 @@ export function newBindingStatusController(ctx: FederationContext): Controller {
   });
   const enqueueBinding = (kind: string) => (b: ResourceBinding) =>
     controller.enqueue(`${kind}/${b.metadata.namespace ? `${b.metadata.namespace}/` : ''}${b.metadata.name}`);
-  rbs.addHandlers({ onAdd: enqueueBinding(RB), onUpdate: (_o, b) => enqueueBinding(RB)(b) });
-  crbs.addHandlers({ onAdd: enqueueBinding(CRB), onUpdate: (_o, b) => enqueueBinding(CRB)(b) });
+  // Its own status writes (and the scheduler's conditions) change nothing it aggregates: only a
+  // spec change, the first lastScheduledTime, or deletion does.
+  const relevant = (o: ResourceBinding, b: ResourceBinding) =>
+    o === b ||
+    o.metadata.generation !== b.metadata.generation ||
+    !o.status?.lastScheduledTime !== !b.status?.lastScheduledTime ||
+    !o.metadata.deletionTimestamp !== !b.metadata.deletionTimestamp;
+  rbs.addHandlers({
+    onAdd: enqueueBinding(RB),
+    onUpdate: (o, b) => {
+      if (relevant(o, b)) enqueueBinding(RB)(b);
+    },
+  });
+  crbs.addHandlers({
+    onAdd: enqueueBinding(CRB),
+    onUpdate: (o, b) => {
+      if (relevant(o, b)) enqueueBinding(CRB)(b);
+    },
+  });
   const byId = (id: string) => [
     ...rbs.store.byIndex(BY_ID, id).map((b) => `${RB}/${b.metadata.namespace}/${b.metadata.name}`),
     ...crbs.store.byIndex(BY_ID, id).map((b) => `${CRB}/${b.metadata.name}`),
