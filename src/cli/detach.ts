@@ -9,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dashboardLine, dashboardLink } from './dashboard.ts';
 import { CliError, type Terminal } from './errors.ts';
+import { gatewayLine } from './gateway.ts';
 import { readKubeconfig } from './kubeconfig.ts';
 import { memberLine } from './members.ts';
 import {
@@ -35,6 +36,8 @@ export interface DetachOptions {
   env: NodeJS.ProcessEnv;
   /** How long the child may take to become ready (control plane and members); default 120 s. */
   timeoutMs?: number;
+  /** A demo runs: the gateway line points at its page. */
+  demo?: boolean;
 }
 
 class ChildExited extends Error {
@@ -141,6 +144,8 @@ export async function runDetached(options: DetachOptions): Promise<number> {
     const token = endpoints.kubeconfig ? (await readKubeconfig(endpoints.kubeconfig)).token : undefined;
     terminal.out(dashboardLine(dashboardLink(endpoints.dashboard, token)));
   }
+  if (endpoints.mesh) terminal.out(`mesh        ${endpoints.mesh}`);
+  if (endpoints.gateway) terminal.out(gatewayLine(endpoints.gateway, options.demo === true));
   terminal.out(readyLine(endpoints.apiserver, endpoints.kubeconfig, endpoints.members));
   terminal.out(`flotilla: running in the background (pid ${pid}); stop it with flotilla down`);
   return 0;

@@ -16,7 +16,9 @@ import {
   startControllers,
 } from './federate.ts';
 import type { FlagValues } from './flags.ts';
+import { gatewayLine } from './gateway.ts';
 import { type MemberEndpoint, memberLine, type RunningMembers, startMembers } from './members.ts';
+import { startUpMesh, type UpMesh } from './mesh.ts';
 import {
   ensureStateDir,
   removePidFile,
@@ -61,6 +63,10 @@ export interface StartUpOptions {
   dashboardPort?: number;
   /** The user chose `dashboardPort`: a taken port fails rather than falling back to a free one. */
   dashboardPortGiven?: boolean;
+  /** Run the mesh controller and the ingress gateway on this port (`up`); absent: no mesh. */
+  gatewayPort?: number;
+  /** The user chose `gatewayPort`: a taken port fails rather than falling back to a free one. */
+  gatewayPortGiven?: boolean;
 }
 
 /** Something `startUp` started; `close` stops it and releases the state directory. */
@@ -88,10 +94,6 @@ export function pullMembers(flags: UpFlags, given: ReadonlySet<string>): string[
 /** One line per requested feature this release does not have yet, to print before starting. */
 export function notYetAvailable(flags: UpFlags, given: ReadonlySet<string>): string[] {
   const lines: string[] = [];
-  const later: Array<[string, string]> = [['gatewayPort', '--gateway-port (the ingress gateway)']];
-  for (const [flag, what] of later) {
-    if (given.has(flag)) lines.push(`flotilla: ${what} arrives with a later release; ignoring it for now`);
-  }
   return lines;
 }
 
@@ -167,10 +169,12 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
   let federation: RunningFederationSide | undefined;
   let agents: RunningAgents | undefined;
   let dashboard: UpDashboard | undefined;
+  let mesh: UpMesh | undefined;
   const running: RunningUp = {
     controlPlane,
     async close() {
       await dashboard?.dashboard.close();
+      await mesh?.close();
       await agents?.close();
       await federation?.close();
       await members?.close();
@@ -215,6 +219,24 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
       }
       terminal.out(dashboardLine(dashboard.link));
     }
+    if (options.gatewayPort !== undefined) {
+      try {
+        mesh = await startUpMesh({
+          client: federation.client,
+          paths,
+          ephemeral: options.port === 0,
+          gatewayPort: options.gatewayPort,
+          gatewayPortGiven: options.gatewayPortGiven === true,
+          logger,
+          terminal,
+        });
+      } catch (err) {
+        await running.close();
+        throw new CliError('the mesh controller or the gateway did not start', { cause: err });
+      }
+      terminal.out(`mesh        ${mesh.mesh.url}`);
+      terminal.out(gatewayLine(mesh.gatewayUrl, options.demo === 'bookinfo'));
+    }
   }
   const names = options.members ?? [];
   if (names.length > 0) {
@@ -226,6 +248,7 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
         host: options.host,
         runtime: options.runtime ?? 'process',
         ...(options.storeUrl === 'memory://' ? { storeUrl: () => 'memory://' } : {}),
+        ...(mesh ? { mesh: { url: mesh.mesh.url, token: mesh.mesh.token } } : {}),
         logger,
       });
     } catch (err) {
@@ -256,7 +279,12 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
         });
       }
       if (options.demo === 'bookinfo') {
-        await runDemo({ client, terminal, timeoutMs: options.demoTimeoutMs ?? 120_000 });
+        await runDemo({
+          client,
+          terminal,
+          timeoutMs: options.demoTimeoutMs ?? 120_000,
+          ...(mesh && members ? { memberKubeconfigs: members.endpoints.map((m) => m.kubeconfig) } : {}),
+        });
       }
     } catch (err) {
       await running.close();
@@ -273,6 +301,9 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
       ...(controlPlane.kubeconfigPath ? { kubeconfig: controlPlane.kubeconfigPath } : {}),
       ...(members ? { members: members.endpoints } : {}),
       ...(dashboard ? { dashboard: dashboard.dashboard.url } : {}),
+      ...(mesh
+        ? { mesh: mesh.mesh.url, meshMetrics: `${mesh.mesh.url}/stats/prometheus`, gateway: mesh.gatewayUrl }
+        : {}),
       startedAt: new Date().toISOString(),
     });
   }

@@ -8,8 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { CONTROLLER_TUNING_FLAGS, controllerTuning } from '../cli/controller-tuning.ts';
 import { registerPullCommands } from '../cli/agent.ts';
+import { CONTROLLER_TUNING_FLAGS, controllerTuning } from '../cli/controller-tuning.ts';
 import { registerControllersCommand } from '../cli/controllers.ts';
 import { registerDashboardCommand } from '../cli/dashboard.ts';
 import { runDetached } from '../cli/detach.ts';
@@ -153,6 +153,7 @@ async function up(command: Command): Promise<number> {
       env: process.env,
       // The demo waits for Bookinfo's pods in both members as well.
       ...(values.demo ? { timeoutMs: 300_000 } : {}),
+      demo: values.demo !== undefined,
     });
   }
   const log = openLog(paths);
@@ -175,6 +176,8 @@ async function up(command: Command): Promise<number> {
     demo: values.demo,
     dashboardPort: values.dashboardPort,
     dashboardPortGiven: given.has('dashboardPort'),
+    gatewayPort: values.gatewayPort,
+    gatewayPortGiven: given.has('gatewayPort'),
   });
   return signals.until(running);
 }
