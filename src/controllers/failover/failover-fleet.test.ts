@@ -211,19 +211,25 @@ describe('failover against real API servers', { timeout: 240_000 }, () => {
   });
 
   it('fails an application over when it stays unhealthy in a cluster (purgeMode Directly)', async () => {
-    await f.client.create(
-      resources.propagationpolicies,
-      policy('fragile', {
-        propagateDeps: true,
-        placement: oneToOne,
-        failover: { application: { decisionConditions: { tolerationSeconds: 1 }, purgeMode: 'Directly' } },
-      }),
-    );
+    const fragile = policy('fragile', { propagateDeps: true, placement: oneToOne });
+    await f.client.create(resources.propagationpolicies, fragile);
     await f.client.create(resources.deployments, deployment('fragile', 2));
     await waitFor(
       'fragile 1+1 ready',
       async () => (await ready('member1', 'fragile')) === 1 && (await ready('member2', 'fragile')) === 1,
       WAIT,
+    );
+    // Failover is added once the rollout is done: a slow start would count as unhealthy too.
+    const pp = await f.client.get(resources.propagationpolicies, { name: 'fragile', namespace: NS });
+    await f.client.update(resources.propagationpolicies, {
+      ...pp,
+      spec: {
+        ...pp.spec,
+        failover: { application: { decisionConditions: { tolerationSeconds: 1 }, purgeMode: 'Directly' } },
+      },
+    });
+    await waitFor('the binding carries failover.application', async () =>
+      (await binding('fragile')).spec.failover?.application ? true : undefined,
     );
     const pods = await member('member2').client.list(resources.pods, {
       namespace: NS,
