@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { RunningControlPlane } from './control-plane.ts';
 import type { ControllerTuning } from './controller-tuning.ts';
-import { dashboardLine, metricsUrlFromState, startUpDashboard, type UpDashboard } from './dashboard.ts';
+import { dashboardLine, startUpDashboard, type UpDashboard } from './dashboard.ts';
 import { CliError, type Terminal, UsageError } from './errors.ts';
 import {
   joinMembers,
@@ -210,7 +210,8 @@ export async function startUp(options: StartUpOptions): Promise<RunningUp> {
           // `--port 0` (tests) means free ports everywhere unless the dashboard's was chosen.
           port: options.port === 0 && options.dashboardPortGiven !== true ? 0 : options.dashboardPort,
           portGiven: options.dashboardPortGiven === true,
-          metricsUrl: metricsUrlFromState(paths),
+          // The mesh starts just after the dashboard; its merged metrics feed the traffic view.
+          metricsUrl: async () => (mesh ? `${mesh.mesh.url}/stats/prometheus` : undefined),
           logger,
         });
       } catch (err) {
