@@ -247,7 +247,12 @@ export class MeshController {
       ...input.destinationRules,
       ...input.serviceEntries,
     ];
-    const bad = new Set(first.diagnostics.map((d) => diagnosticKey(d.kind, d.namespace, d.name)));
+    // Errors refuse an object; warnings (an unknown host or subset) leave it in force, as Istio does.
+    const bad = new Set(
+      first.diagnostics
+        .filter((d) => d.severity !== 'warning')
+        .map((d) => diagnosticKey(d.kind, d.namespace, d.name)),
+    );
     const keyOf = (o: KubeObject) =>
       diagnosticKey(o.kind, o.metadata.namespace ?? 'default', o.metadata.name ?? '');
     const live = new Set<string>();

@@ -11,10 +11,10 @@ import type { EventRecorder } from '../../controller/events.ts';
 import type { Logger } from '../../log/index.ts';
 import type { Diagnostic } from '../routing/types.ts';
 
-/** One entry of `status.validationMessages`. */
+/** One entry of `status.validationMessages`: an error refuses the object, a warning only informs. */
 export interface ValidationMessage {
-  level: 'ERROR';
-  type: { name: 'InvalidConfig' };
+  level: 'ERROR' | 'WARNING';
+  type: { name: 'InvalidConfig' | 'ConfigWarning' };
   /** The offending field (`spec.http[0].route[1].weight`). */
   field: string;
   message: string;
@@ -38,12 +38,22 @@ export function messagesByObject(diagnostics: readonly Diagnostic[]): Map<string
   for (const d of diagnostics) {
     const k = diagnosticKey(d.kind, d.namespace, d.name);
     const list = out.get(k) ?? [];
-    if (!list.some((m) => m.field === d.field && m.message === d.message))
-      list.push({ level: 'ERROR', type: { name: 'InvalidConfig' }, field: d.field, message: d.message });
+    if (!list.some((m) => m.field === d.field && m.message === d.message)) {
+      list.push(
+        d.severity === 'warning'
+          ? { level: 'WARNING', type: { name: 'ConfigWarning' }, field: d.field, message: d.message }
+          : { level: 'ERROR', type: { name: 'InvalidConfig' }, field: d.field, message: d.message },
+      );
+    }
     out.set(k, list);
   }
   for (const list of out.values())
-    list.sort((a, b) => a.field.localeCompare(b.field) || a.message.localeCompare(b.message));
+    list.sort(
+      (a, b) =>
+        a.level.localeCompare(b.level) ||
+        a.field.localeCompare(b.field) ||
+        a.message.localeCompare(b.message),
+    );
   return out;
 }
 
@@ -96,13 +106,16 @@ export class StatusReporter {
       this.#write(ref, obj, messages);
       if (messages.length > 0) {
         const first = messages[0]!;
+        const error = first.level === 'ERROR';
         const more = messages.length > 1 ? ` (and ${messages.length - 1} more)` : '';
-        const tail = kept.has(k)
-          ? '; its last valid version stays in force'
-          : '; the invalid part is skipped, the rest of the mesh is unaffected';
+        const tail = !error
+          ? ''
+          : kept.has(k)
+            ? '; its last valid version stays in force'
+            : '; the invalid part is skipped, the rest of the mesh is unaffected';
         this.#o.recorder.event(obj, {
           type: 'Warning',
-          reason: 'InvalidConfig',
+          reason: first.type.name,
           message: `${first.field}: ${first.message}${more}${tail}`,
         });
       }
@@ -112,7 +125,8 @@ export class StatusReporter {
 
   #write(ref: ResourceRef, obj: KubeObject, messages: ValidationMessage[]): void {
     const now = new Date().toISOString();
-    const valid = messages.length === 0;
+    const errors = messages.filter((m) => m.level === 'ERROR');
+    const valid = errors.length === 0;
     const status = {
       observedGeneration: obj.metadata.generation ?? 1,
       validationMessages: messages,
@@ -123,7 +137,7 @@ export class StatusReporter {
           reason: valid ? 'Accepted' : 'InvalidConfig',
           message: valid
             ? 'the mesh serves this configuration'
-            : messages.map((m) => `${m.field}: ${m.message}`).join('; '),
+            : errors.map((m) => `${m.field}: ${m.message}`).join('; '),
           lastTransitionTime: now,
         },
       ],
