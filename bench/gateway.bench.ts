@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Proxy, startProxy } from '../src/mesh/proxy/index.ts';
+import { type Proxy as MeshProxy, startProxy } from '../src/mesh/proxy/index.ts';
 import { compileMesh } from '../src/mesh/routing/index.ts';
 import { endpoint, input, istio, service } from '../src/mesh/routing/testing.ts';
 import { type Bench, type BenchContext, benchLine } from './lib.ts';
@@ -142,7 +142,7 @@ async function run(ctx: BenchContext): Promise<void> {
   const rounds = ctx.quick ? 1 : 3;
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-gateway-bench-'));
   const procs: ChildProcess[] = [];
-  const proxies: Proxy[] = [];
+  const proxies: MeshProxy[] = [];
   try {
     procs.push(
       await startNginx(

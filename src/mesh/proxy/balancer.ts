@@ -47,27 +47,33 @@ function firstUsable<H extends Balanced>(
 
 /** Envoy's LEAST_REQUEST: two random choices, the one with fewer active requests wins. */
 export function leastRequest<H extends Balanced>(): Balancer<H> {
+  const sample = (c: readonly H[], usable: (h: H) => boolean, not?: H): H | undefined => {
+    for (let i = 0; i < 4; i++) {
+      const h = c[Math.floor(Math.random() * c.length)] as H;
+      if (h !== not && usable(h)) return h;
+    }
+    const ok = c.filter((h) => h !== not && usable(h));
+    return ok[Math.floor(Math.random() * ok.length)];
+  };
   return {
     pick(c, _hash, usable) {
-      const ok = c.filter(usable);
-      if (ok.length <= 1) return ok[0];
-      const a = ok[Math.floor(Math.random() * ok.length)] as H;
-      let b = ok[Math.floor(Math.random() * (ok.length - 1))] as H;
-      if (b === a) b = ok[ok.length - 1] as H;
+      if (c.length === 1) return usable(c[0] as H) ? c[0] : undefined;
+      const a = sample(c, usable);
+      if (!a) return undefined;
+      const b = sample(c, usable, a);
+      if (!b) return a;
       return b.active / b.weight < a.active / a.weight ? b : a;
     },
   };
 }
 
-/** Weighted round robin over usable hosts. */
+/** Round robin over usable hosts. */
 export function roundRobin<H extends Balanced>(): Balancer<H> {
   let next = 0;
   return {
     pick(c, _hash, usable) {
-      const ok = c.filter(usable);
-      if (ok.length === 0) return undefined;
-      const h = ok[next % ok.length];
-      next = (next + 1) % 1_000_000_007;
+      const h = firstUsable(c, next % Math.max(1, c.length), usable);
+      if (h) next = (c.indexOf(h) + 1) % c.length;
       return h;
     },
   };

@@ -4,6 +4,7 @@
  * priorities, the load balancer, and Envoy's circuit breakers (connections, pending, requests,
  * retries).
  */
+import type { Dispatcher } from 'undici';
 import type { UpstreamCluster, UpstreamEndpoint } from '../routing/types.ts';
 import { type Balancer, leastRequest, maglev, random, ringHash, roundRobin } from './balancer.ts';
 import { chooseLevel, localityCovers, type ProxyLocality, priorityOf } from './locality.ts';
@@ -20,6 +21,8 @@ export class HostState {
   ejections = 0;
   priority = 0;
   endpoint: UpstreamEndpoint;
+  /** The keep-alive pool to this endpoint, attached on first use (see Upstreams). */
+  dispatcher: Dispatcher | undefined;
 
   constructor(endpoint: UpstreamEndpoint) {
     this.endpoint = endpoint;
@@ -38,6 +41,10 @@ export class HostState {
   }
 }
 
+function always(): boolean {
+  return true;
+}
+
 /** How one attempt on a host ended, for outlier detection. */
 export type HostOutcome = { status: number } | { failure: 'connect-failure' | 'reset' | 'timeout' };
 
@@ -52,6 +59,8 @@ export class ClusterState {
   private readonly me: ProxyLocality;
   inflight = 0;
   retriesActive = 0;
+  /** No outlier detection and no locality logic: every host is always a candidate. */
+  private readonly simple: boolean;
   private readonly pending: Array<(ok: Admission) => void> = [];
 
   constructor(spec: UpstreamCluster, me: ProxyLocality, previous?: ClusterState) {
@@ -75,6 +84,7 @@ export class ClusterState {
       this.inflight = previous.inflight;
       this.retriesActive = previous.retriesActive;
     }
+    this.simple = !spec.outlierDetection && !spec.locality.enabled && !spec.locality.distribute;
     const lb = spec.lb;
     if ('consistentHash' in lb) {
       const { algorithm, size } = lb.consistentHash;
@@ -89,9 +99,16 @@ export class ClusterState {
    * inside the chosen locality level. Undefined when no healthy host is left.
    */
   pick(hash: number | undefined, exclude?: ReadonlySet<HostState>): HostState | undefined {
-    const now = Date.now();
     const hosts = this.hosts;
     if (hosts.length === 0) return undefined;
+    if (this.simple) {
+      if (exclude && exclude.size > 0) {
+        const fresh = this.balancer.pick(hosts, hash, (h) => !exclude.has(h));
+        if (fresh) return fresh;
+      }
+      return this.balancer.pick(hosts, hash, always);
+    }
+    const now = Date.now();
     let healthy = 0;
     for (const h of hosts) if (!h.ejected(now)) healthy++;
     const od = this.spec.outlierDetection;

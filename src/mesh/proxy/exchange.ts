@@ -58,6 +58,9 @@ export type Handler = (x: Exchange) => Promise<void>;
 /** Wraps a handler with behaviour before and/or after it (undici-interceptor style). */
 export type Filter = (next: Handler) => Handler;
 
+/** An already-settled handler result, for filters that answer synchronously. */
+export const DONE: Promise<void> = Promise.resolve();
+
 /** Composes filters outermost-first around a terminal handler. */
 export function compose(filters: readonly Filter[], terminal: Handler): Handler {
   return filters.reduceRight<Handler>((next, f) => f(next), terminal);

@@ -5,11 +5,19 @@
  * `-shadow` authority), and request rewriting with header operations.
  */
 import type { RedirectAction } from '../routing/types.ts';
-import { applyOps, type Exchange, type Filter, finalResponseHeaders, localReply } from './exchange.ts';
+import {
+  applyOps,
+  DONE,
+  type Exchange,
+  type Filter,
+  finalResponseHeaders,
+  type Handler,
+  localReply,
+} from './exchange.ts';
 import { attempt, originOf, type Upstreams } from './upstream.ts';
 
 /** CORS: answers matching preflights, adds CORS headers to matching actual requests. */
-export const cors: Filter = (next) => async (x) => {
+export const cors: Filter = (next) => (x) => {
   const policy = x.route?.spec.cors;
   const origin = x.req.headers.origin;
   if (!policy || typeof origin !== 'string') return next(x);
@@ -25,7 +33,8 @@ export const cors: Filter = (next) => async (x) => {
       if (policy.maxAge !== undefined) h['access-control-max-age'] = String(policy.maxAge);
       if (policy.allowCredentials) h['access-control-allow-credentials'] = 'true';
     }
-    return localReply(x, 200, '', undefined, h);
+    localReply(x, 200, '', undefined, h);
+    return DONE;
   }
   if (ok) {
     x.responseExtra = { ...x.responseExtra, 'access-control-allow-origin': origin };
@@ -49,7 +58,9 @@ function sleep(ms: number, x: Exchange): Promise<void> {
 }
 
 /** Fault injection: an optional delay, then an optional abort, each by its percentage. */
-export const fault: Filter = (next) => async (x) => {
+export const fault: Filter = (next) => (x) => (x.route?.spec.fault ? withFault(x, next) : next(x));
+
+async function withFault(x: Exchange, next: Handler): Promise<void> {
   const f = x.route?.spec.fault;
   if (!f) return next(x);
   if (f.delay && Math.random() * 100 < f.delay.percent) {
@@ -64,7 +75,7 @@ export const fault: Filter = (next) => async (x) => {
   if (f.abort && Math.random() * 100 < f.abort.percent)
     return localReply(x, f.abort.httpStatus, 'fault filter abort', 'FI');
   return next(x);
-};
+}
 
 function redirectLocation(x: Exchange, a: RedirectAction): string {
   const scheme = a.scheme ?? x.scheme;
@@ -96,22 +107,26 @@ export function splitAuthority(authority: string): [string, string | undefined] 
 }
 
 /** Redirects and direct responses, answered by the proxy itself. */
-export const localActions: Filter = (next) => async (x) => {
+export const localActions: Filter = (next) => (x) => {
   const action = x.route?.spec.action;
   if (!action || action.kind === 'route') return next(x);
   const routeOps = x.route?.spec.headers?.response;
   if (routeOps) x.responseOps.push(routeOps);
-  if (action.kind === 'directResponse') return localReply(x, action.status, action.body ?? '');
+  if (action.kind === 'directResponse') {
+    localReply(x, action.status, action.body ?? '');
+    return DONE;
+  }
   x.status = action.code;
   x.res.writeHead(
     action.code,
     finalResponseHeaders(x, { location: redirectLocation(x, action), 'content-length': 0 }),
   );
   x.res.end();
+  return DONE;
 };
 
 /** Request rewriting (uri, regex, authority) and route/destination header operations. */
-export const rewrite: Filter = (next) => async (x) => {
+export const rewrite: Filter = (next) => (x) => {
   const route = x.route;
   if (route?.spec.action.kind !== 'route') return next(x);
   const dest = route.pickDestination();
@@ -141,7 +156,7 @@ export const rewrite: Filter = (next) => async (x) => {
 
 /** Mirroring: sends a copy to each mirror cluster by its percentage, never waiting for it. */
 export function mirror(upstreams: Upstreams): Filter {
-  return (next) => async (x) => {
+  return (next) => (x) => {
     const mirrors = x.route?.spec.mirrors;
     if (mirrors) {
       for (const m of mirrors) {

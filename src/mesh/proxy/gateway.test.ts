@@ -3,13 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../api/meta.ts';
 import { compileMesh } from '../routing/index.ts';
 import { bookinfoGateway, input, istio, service } from '../routing/testing.ts';
-import type { Proxy } from './index.ts';
+import type { Proxy as MeshProxy } from './index.ts';
 import { call, proxyFor, startUpstream, type Upstream } from './testing.ts';
 
 describe('gateway', () => {
   let pp: Upstream;
   let other: Upstream;
-  let gw: Proxy;
+  let gw: MeshProxy;
   let base: string;
   const services = () => [
     service('productpage', [pp.endpoint({ app: 'productpage', version: 'v1' })]),

@@ -14,7 +14,7 @@ import { cors, fault, localActions, mirror, rewrite, splitAuthority } from './fi
 import { gatewayTable, SidecarTable, sidecarTable } from './listeners.ts';
 import type { ProxyLocality } from './locality.ts';
 import { router } from './router.ts';
-import { gatewayRouting, newExchange, readBody, sidecarRouting } from './server.ts';
+import { gatewayRouting, hasBody, newExchange, readBody, sidecarRouting } from './server.ts';
 import { buildClusters, type DomainTable } from './tables.ts';
 import { ProxyMetrics, telemetry } from './telemetry.ts';
 import { originOf, Upstreams } from './upstream.ts';
@@ -109,13 +109,22 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
       const h = handlers[i] as (typeof handlers)[number];
       const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
         const x = newExchange(req, res, h.port, state.clusters);
-        res.on('error', () => {});
-        void readBody(x)
-          .then((ok) => (ok ? h.handle(x) : undefined))
-          .catch((err: Error) => {
-            log?.error({ err, path: x.path }, 'proxy: request failed');
-            localReply(x, 500, 'internal proxy error');
-          });
+        res.on('error', ignore);
+        const failed = (err: Error): void => {
+          log?.error({ err, path: x.path }, 'proxy: request failed');
+          localReply(x, 500, 'internal proxy error');
+        };
+        if (!hasBody(req)) {
+          try {
+            h.handle(x).catch(failed);
+          } catch (err) {
+            failed(err as Error);
+          }
+        } else {
+          readBody(x)
+            .then((ok) => (ok ? h.handle(x) : undefined))
+            .catch(failed);
+        }
       });
       if (options.role === 'sidecar') server.on('connect', tunnel);
       servers.push(server);
@@ -171,6 +180,8 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
     },
   };
 }
+
+function ignore(): void {}
 
 interface State {
   clusters: Map<string, ClusterState>;

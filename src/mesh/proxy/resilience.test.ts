@@ -3,7 +3,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { MeshService } from '../input.ts';
 import { bookinfoDestinationRules, endpoint, input, istio, service } from '../routing/testing.ts';
-import type { Proxy } from './index.ts';
+import type { Proxy as MeshProxy } from './index.ts';
 import { call, proxyFor, startUpstream, tally, type Upstream } from './testing.ts';
 
 /** A loopback port with nothing listening (connections are refused). */
@@ -17,7 +17,7 @@ async function deadPort(): Promise<number> {
 
 describe('resilience and Bookinfo routing (sidecar)', () => {
   const ups: Record<string, Upstream> = {};
-  const proxies: Proxy[] = [];
+  const proxies: MeshProxy[] = [];
   const H = { host: 'reviews:9080' };
   let dead: number;
 

@@ -104,7 +104,7 @@ export function router(upstreams: Upstreams): Handler {
         }, timeoutMs)
       : undefined;
     const hash = hashFor(x, cluster.spec.lb);
-    const tried = new Set<HostState>();
+    let tried: Set<HostState> | undefined;
     let last: AttemptResult | undefined;
     try {
       for (let n = 0; ; n++) {
@@ -167,6 +167,7 @@ export function router(upstreams: Upstreams): Handler {
           last.kind === 'retry' ||
           (!final && retriableFailure(policy, tryTimedOut ? 'timeout' : last.failure));
         if (!again || final) break;
+        tried ??= new Set();
         tried.add(host);
         cluster.retriesActive++;
         try {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterState } from './cluster.ts';
-import { type Exchange, type Filter, type Headers, HOP_BY_HOP, localReply } from './exchange.ts';
+import { DONE, type Exchange, type Filter, type Headers, HOP_BY_HOP, localReply } from './exchange.ts';
 import { splitAuthority } from './filters.ts';
 import type { SidecarTable } from './listeners.ts';
 import type { DomainTable, RuntimeVirtualHost } from './tables.ts';
@@ -74,14 +74,15 @@ export function newExchange(
   };
 }
 
-/** Reads the request body into memory when there is one (413 past MAX_BODY). */
+/** Whether a request carries a body (content-length > 0 or chunked). */
+export function hasBody(req: IncomingMessage): boolean {
+  const len = req.headers['content-length'];
+  return (len !== undefined && len !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/** Reads the request body into memory (413 past MAX_BODY); false when the request is over. */
 export function readBody(x: Exchange): Promise<boolean> {
   const req = x.req;
-  const len = req.headers['content-length'];
-  if ((len === undefined || len === '0') && req.headers['transfer-encoding'] === undefined) {
-    if (!req.complete) req.resume();
-    return Promise.resolve(true);
-  }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -120,10 +121,10 @@ function chooseRoute(x: Exchange, vh: RuntimeVirtualHost): boolean {
 
 /** Gateway routing over the listener's domain table. */
 export function gatewayRouting(table: () => DomainTable): Filter {
-  return (next) => async (x) => {
+  return (next) => (x) => {
     const host = splitAuthority(x.authority)[0].toLowerCase();
     const vh = table().find(host);
-    if (!vh) return localReply(x, 404, '', 'NR');
+    if (!vh) return notFound(x);
     if (vh.httpsRedirect) {
       x.vhost = vh;
       x.status = 301;
@@ -133,16 +134,21 @@ export function gatewayRouting(table: () => DomainTable): Filter {
         server: 'istio-envoy',
       });
       x.res.end();
-      return;
+      return DONE;
     }
-    if (!chooseRoute(x, vh)) return localReply(x, 404, '', 'NR');
+    if (!chooseRoute(x, vh)) return notFound(x);
     return next(x);
   };
 }
 
+function notFound(x: Exchange): Promise<void> {
+  localReply(x, 404, '', 'NR');
+  return DONE;
+}
+
 /** Sidecar routing by `host:port`; unknown hosts pass through (Istio's ALLOW_ANY). */
 export function sidecarRouting(table: () => SidecarTable): Filter {
-  return (next) => async (x) => {
+  return (next) => (x) => {
     const [h, p] = splitAuthority(x.authority);
     let host = h.toLowerCase();
     if (host.endsWith('.')) host = host.slice(0, -1);
@@ -151,11 +157,11 @@ export function sidecarRouting(table: () => SidecarTable): Filter {
     x.port = port;
     const vh = table().find(host, port);
     if (!vh) {
-      if (host === '') return localReply(x, 404, '', 'NR');
+      if (host === '') return notFound(x);
       x.passthrough = `${host.includes(':') ? `[${host}]` : host}:${port}`;
       return next(x);
     }
-    if (!chooseRoute(x, vh)) return localReply(x, 404, '', 'NR');
+    if (!chooseRoute(x, vh)) return notFound(x);
     return next(x);
   };
 }

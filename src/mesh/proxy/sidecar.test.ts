@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { compileMesh } from '../routing/index.ts';
 import { bookinfoDestinationRules, input, istio, service } from '../routing/testing.ts';
-import type { Proxy } from './index.ts';
+import type { Proxy as MeshProxy } from './index.ts';
 import { call, callViaProxy, proxyFor, startUpstream, tally, type Upstream } from './testing.ts';
 
 describe('sidecar', () => {
@@ -12,7 +12,7 @@ describe('sidecar', () => {
   let r2: Upstream;
   let ext: Upstream;
   let shadow: Upstream;
-  let proxy: Proxy;
+  let proxy: MeshProxy;
   let base: string;
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({

@@ -10,7 +10,7 @@ import { silentLogger } from '../../log/index.ts';
 import type { MeshEndpoint, MeshInput } from '../input.ts';
 import { compileMesh } from '../routing/index.ts';
 import { endpoint } from '../routing/testing.ts';
-import { type Proxy, type ProxyOptions, startProxy } from './index.ts';
+import { type Proxy as MeshProxy, type ProxyOptions, startProxy } from './index.ts';
 
 /** What an echo upstream answers: its name and the request it saw. */
 export interface Echo {
@@ -80,7 +80,7 @@ export async function proxyFor(
   input: MeshInput,
   role: 'gateway' | 'sidecar' = 'gateway',
   extra: Partial<ProxyOptions> = {},
-): Promise<Proxy> {
+): Promise<MeshProxy> {
   return startProxy({
     role,
     listen: [{ host: '127.0.0.1', port: 0, ...(role === 'gateway' ? { serverPort: 80 } : {}) }],

@@ -96,77 +96,100 @@ function classify(err: Error & { code?: string }): FailureKind {
   }
 }
 
+/** The dispatch handler of one attempt: a class, so an attempt allocates one object, not a closure set. */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  private readonly o: AttemptOptions;
+  private readonly resolve: (r: AttemptResult) => void;
+  private controller: Dispatcher.DispatchController | undefined;
+  private settled = false;
+  private streaming = false;
+  private discarding = false;
+  timedOut = false;
+  private status = 0;
+  private bytes = 0;
+  private readonly onDrain = (): void => this.controller?.resume();
+
+  constructor(o: AttemptOptions, resolve: (r: AttemptResult) => void) {
+    this.o = o;
+    this.resolve = resolve;
+  }
+
+  done(r: AttemptResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.o.signal.onAbort = undefined;
+    this.resolve(r);
+  }
+
+  abort(): void {
+    this.timedOut = true;
+    this.controller?.abort(new Error('upstream request timeout'));
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.controller = c;
+    if (this.timedOut) c.abort(new Error('upstream request timeout'));
+  }
+
+  onResponseStart(
+    c: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return;
+    this.status = statusCode;
+    if (!this.o.accept(statusCode)) {
+      this.discarding = true;
+      this.done({ kind: 'retry', status: statusCode });
+      return;
+    }
+    this.streaming = true;
+    this.o.writeHead(statusCode, headers);
+    if (this.o.res.destroyed) c.abort(new Error('downstream closed'));
+  }
+
+  onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.discarding || !this.streaming) return;
+    this.bytes += chunk.length;
+    if (!this.o.res.write(chunk)) {
+      c.pause();
+      this.o.res.once('drain', this.onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.discarding) return;
+    this.o.res.end();
+    this.done({ kind: 'streamed', status: this.status, bytes: this.bytes, complete: true });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    if (this.discarding) return;
+    if (this.streaming) {
+      this.o.res.destroy();
+      this.done({ kind: 'streamed', status: this.status, bytes: this.bytes, complete: false });
+      return;
+    }
+    if (this.timedOut)
+      this.done({ kind: 'failure', failure: 'timeout', message: 'upstream request timeout' });
+    else
+      this.done({
+        kind: 'failure',
+        failure: classify(err as Error & { code?: string }),
+        message: err.message,
+      });
+  }
+}
+
 /** Sends one attempt; never rejects. */
 export function attempt(o: AttemptOptions): Promise<AttemptResult> {
   return new Promise((resolve) => {
-    let settled = false;
-    let streaming = false;
-    let discarding = false;
-    let timedOut = false;
-    let status = 0;
-    let bytes = 0;
-    let controller: Dispatcher.DispatchController | undefined;
-    const done = (r: AttemptResult): void => {
-      if (settled) return;
-      settled = true;
-      o.signal.onAbort = undefined;
-      resolve(r);
-    };
-    o.signal.onAbort = () => {
-      timedOut = true;
-      controller?.abort(new Error('upstream request timeout'));
-    };
-    const onDrain = (): void => controller?.resume();
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        if (timedOut) c.abort(new Error('upstream request timeout'));
-      },
-      onResponseStart(c, statusCode, headers) {
-        if (statusCode < 200) return;
-        status = statusCode;
-        if (!o.accept(statusCode)) {
-          discarding = true;
-          done({ kind: 'retry', status: statusCode });
-          return;
-        }
-        streaming = true;
-        o.writeHead(statusCode, headers as Record<string, string | string[] | undefined>);
-        if (o.res.destroyed) c.abort(new Error('downstream closed'));
-      },
-      onResponseData(c, chunk) {
-        if (discarding || !streaming) return;
-        bytes += chunk.length;
-        if (!o.res.write(chunk)) {
-          c.pause();
-          o.res.once('drain', onDrain);
-        }
-      },
-      onResponseEnd() {
-        if (discarding) return;
-        o.res.end();
-        done({ kind: 'streamed', status, bytes, complete: true });
-      },
-      onResponseError(_c, err) {
-        if (discarding) return;
-        if (streaming) {
-          o.res.destroy();
-          done({ kind: 'streamed', status, bytes, complete: false });
-          return;
-        }
-        if (timedOut) done({ kind: 'failure', failure: 'timeout', message: 'upstream request timeout' });
-        else
-          done({
-            kind: 'failure',
-            failure: classify(err as Error & { code?: string }),
-            message: (err as Error).message,
-          });
-      },
-    };
+    const handler = new AttemptHandler(o, resolve);
+    o.signal.onAbort = () => handler.abort();
     try {
       o.dispatcher.dispatch({ path: o.path, method: o.method, headers: o.headers, body: o.body }, handler);
     } catch (err) {
-      done({ kind: 'failure', failure: 'reset', message: (err as Error).message });
+      handler.done({ kind: 'failure', failure: 'reset', message: (err as Error).message });
     }
   });
 }
