@@ -5,6 +5,7 @@
  * a reviews pod deleted under load, and a failing reviews pod ejected by outlier detection.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -225,6 +226,101 @@ describe('mesh: Bookinfo through the ingress gateway and sidecars (e2e)', { time
     assert.ok(asJason.every((p) => p.version === 'v2' && p.rated === 2));
     const others = await pages(20, 5, await login('alice'));
     assert.ok(others.every((p) => p.version === 'v1'));
+  });
+
+  it('refuses an invalid update (weights summing to 0) on its status and in an Event, keeping the last valid routes', async () => {
+    const file = join(home, 'reviews-zero.yaml');
+    await writeFile(
+      file,
+      `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - {destination: {host: reviews, subset: v1}, weight: 0}
+    - {destination: {host: reviews, subset: v3}, weight: 0}
+`,
+    );
+    await kubectl('karmada-apiserver', 'apply', '-f', file);
+    const message = await until('the validation message', 30_000, async () => {
+      const m = await kubectl(
+        'karmada-apiserver',
+        'get',
+        'vs',
+        'reviews',
+        '-o',
+        'jsonpath={.status.validationMessages[0].message}',
+      );
+      return m.includes('weight') ? m : undefined;
+    });
+    assert.match(message, /total destination weight is 0/);
+    const events = await kubectl(
+      'karmada-apiserver',
+      'get',
+      'events',
+      '--field-selector',
+      'reason=InvalidConfig',
+      '-o',
+      'jsonpath={.items[*].message}',
+    );
+    assert.match(events, /its last valid version stays in force/);
+    const jason = await login('jason');
+    assert.ok(
+      (await pages(10, 2, jason)).every((p) => p.version === 'v2'),
+      'jason still on v2',
+    );
+    assert.ok(
+      (await pages(10, 2)).every((p) => p.version === 'v1'),
+      'everyone else still on v1',
+    );
+    await apply('virtual-service-reviews-test-v2.yaml');
+    await until('the message cleared', 30_000, async () =>
+      (
+        await kubectl(
+          'karmada-apiserver',
+          'get',
+          'vs',
+          'reviews',
+          '-o',
+          'jsonpath={.status.validationMessages}',
+        )
+      ).trim() === '[]'
+        ? true
+        : undefined,
+    );
+  });
+
+  it('serves the same routes from a separate `flotilla gateway` process', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'gateway', '--state-dir', stateDir, '--gateway-port', String(GATEWAY_PORT + 1)],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+    });
+    try {
+      const p = await until('the second gateway', 30_000, async () => {
+        const res = await fetch(`http://127.0.0.1:${GATEWAY_PORT + 1}/productpage`);
+        const html = await res.text();
+        return res.status === 200 ? readPage(res.status, html, 0) : undefined;
+      });
+      assert.equal(p.version, 'v1');
+      assert.ok(p.details);
+      assert.match(out, new RegExp(`^gateway +http://127\\.0\\.0\\.1:${GATEWAY_PORT + 1}$`, 'm'));
+      const notFound = await fetch(`http://127.0.0.1:${GATEWAY_PORT + 1}/`);
+      assert.equal(notFound.status, 404, 'paths the VirtualService does not route get 404');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 
   it('fault injection: a 7 s ratings delay for jason fails reviews after about 6 s; an abort shows ratings unavailable at once', async () => {
