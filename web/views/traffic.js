@@ -9,9 +9,11 @@ export const title = 'Traffic';
 export const topics = ['traffic', 'clusters'];
 
 const COL = 290;
-const ROW = 64;
+const GAP = 22;
 const BOX_W = 176;
 const BOX_H = 42;
+/** Vertical room per incoming edge, so each arriving edge's label has a line of its own. */
+const PER_EDGE = 15;
 
 /**
  * Columns by longest path from the callers nobody calls (the gateway, usually).
@@ -39,19 +41,23 @@ function layout(nodes, edges) {
     const d = depth.get(n.id) ?? 0;
     columns.set(d, [...(columns.get(d) ?? []), n]);
   }
-  /** @type {Map<string, { x: number, y: number }>} */
+  /** @type {Map<string, number>} */
+  const incoming = new Map();
+  for (const e of edges) incoming.set(e.to, (incoming.get(e.to) ?? 0) + 1);
+  /** @type {Map<string, { x: number, y: number, h: number }>} */
   const at = new Map();
-  let rows = 0;
+  let height = 0;
   for (const [d, list] of columns) {
     list.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.workload.localeCompare(b.workload));
-    for (const [i, n] of list.entries()) at.set(n.id, { x: 10 + d * COL, y: 10 + i * ROW });
-    rows = Math.max(rows, list.length);
+    let y = 10;
+    for (const n of list) {
+      const tall = Math.max(BOX_H, PER_EDGE * (incoming.get(n.id) ?? 0) + 12);
+      at.set(n.id, { x: 10 + d * COL, y, h: tall });
+      y += tall + GAP;
+    }
+    height = Math.max(height, y - GAP + 10);
   }
-  return {
-    at,
-    width: 20 + Math.max(1, columns.size) * COL - (COL - BOX_W),
-    height: 20 + rows * ROW - (ROW - BOX_H),
-  };
+  return { at, width: 20 + Math.max(1, columns.size) * COL - (COL - BOX_W), height };
 }
 
 /**
@@ -71,10 +77,10 @@ function graph(view, clusterNames) {
     const b = at.get(e.to);
     if (!a || !b) return null;
     const x1 = a.x + BOX_W;
-    const y1 = a.y + BOX_H / 2;
+    const y1 = a.y + a.h / 2;
     const x2 = b.x;
     const siblings = into.get(e.to) ?? [e];
-    const y2 = b.y + ((siblings.indexOf(e) + 1) * BOX_H) / (siblings.length + 1);
+    const y2 = b.y + ((siblings.indexOf(e) + 1) * b.h) / (siblings.length + 1);
     const mx = (x1 + x2) / 2;
     const err = e.rps > 0 ? e.errorRps / e.rps : 0;
     const label = `${rate(e.rps)}/s${err > 0 ? ` · ${percent(err)} err` : ''}`;
@@ -92,14 +98,14 @@ function graph(view, clusterNames) {
     );
   });
   const nodes = view.nodes.map((/** @type {any} */ n) => {
-    const p = at.get(n.id) ?? { x: 0, y: 0 };
+    const p = at.get(n.id) ?? { x: 0, y: 0, h: BOX_H };
     return s(
       'g',
       {
         class: `node c${colourIndex(n.cluster, clusterNames)} ${n.role}`,
         transform: `translate(${p.x},${p.y})`,
       },
-      s('rect', { width: BOX_W, height: BOX_H, rx: 6 }),
+      s('rect', { width: BOX_W, height: p.h, rx: 6 }),
       s('text', { x: 10, y: 18, class: 'name' }, n.workload),
       s('text', { x: 10, y: 34, class: 'where' }, n.cluster),
       s('title', {}, `${n.workload} in ${n.cluster} (${n.namespace})`),
