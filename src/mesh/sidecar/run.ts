@@ -31,6 +31,8 @@ export interface MeshProxyOptions {
 export interface RunningMeshProxy {
   proxy: MeshProxy;
   client: MeshClient<CompiledMesh>;
+  /** Base URL of the status port, when `statusListen` was given. */
+  statusUrl: string | undefined;
   /** Stops the stream, the status port and the proxy. */
   close(): Promise<void>;
 }
@@ -84,9 +86,14 @@ export async function runMeshProxy(options: MeshProxyOptions): Promise<RunningMe
     throw err;
   }
   client.start();
+  const address = status?.address();
   return {
     proxy,
     client,
+    statusUrl:
+      address && typeof address === 'object'
+        ? `http://${options.statusListen?.host}:${address.port}`
+        : undefined,
     async close() {
       client.stop();
       if (status) await new Promise<void>((resolve) => status?.close(() => resolve()));
