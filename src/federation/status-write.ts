@@ -11,21 +11,27 @@ import type { ResourceRef } from '../client/resources.ts';
 /**
  * Reads `key` fresh, calls `mutate` on a copy, and PUTs `…/status` when it returns an object;
  * `undefined` means nothing to write. Retries conflicts up to 5 times; resolves `undefined`
- * when the object is gone.
+ * when the object is gone. With `cached` (an informer's copy), the first attempt starts from it
+ * instead of a GET: nothing is read when nothing changes, and a stale copy costs one Conflict.
  */
 export async function writeStatus<T extends KubeObject>(
   client: Client,
   ref: ResourceRef,
   key: ObjectKey,
   mutate: (fresh: T) => T | undefined,
+  cached?: T,
 ): Promise<T | undefined> {
   for (let attempt = 0; ; attempt++) {
     let fresh: T;
-    try {
-      fresh = await client.get<T>(ref, key);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
+    if (attempt === 0 && cached) {
+      fresh = cached;
+    } else {
+      try {
+        fresh = await client.get<T>(ref, key);
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
     }
     const next = mutate(structuredClone(fresh));
     if (next === undefined) return fresh;

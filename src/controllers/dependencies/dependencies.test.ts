@@ -93,6 +93,17 @@ describe('dependencies distributor against real API servers', { timeout: 180_000
       async () => JSON.stringify(await holders(ref, name)) === JSON.stringify(want),
       WAIT,
     );
+  /** Read-modify-write as a user would, again on Conflict (controllers write status meanwhile). */
+  const edit = (ref: ResourceRef, name: string, change: (o: KubeObject) => void) =>
+    waitFor(
+      `edit of ${name}`,
+      async () => {
+        const o = await f.client.get(ref, { name, namespace: NS });
+        change(o);
+        return f.client.update(ref, o);
+      },
+      WAIT,
+    );
   const rb = (name: string) =>
     f.client.get<ResourceBinding>(resources.resourcebindings, { name, namespace: NS }).catch(() => undefined);
 
@@ -182,9 +193,9 @@ describe('dependencies distributor against real API servers', { timeout: 180_000
   });
 
   it('updates the members when the dependency changes', async () => {
-    const cm = await f.client.get(resources.configmaps, { name: 'web-config', namespace: NS });
-    cm.data = { mode: 'green' };
-    await f.client.update(resources.configmaps, cm);
+    await edit(resources.configmaps, 'web-config', (cm) => {
+      cm.data = { mode: 'green' };
+    });
     await waitFor(
       'member1 sees mode=green',
       async () =>
@@ -195,18 +206,18 @@ describe('dependencies distributor against real API servers', { timeout: 180_000
   });
 
   it('follows the workload when its placement moves', async () => {
-    const pp = await f.client.get(resources.propagationpolicies, { name: 'web', namespace: NS });
-    pp.spec.placement.clusterAffinity.clusterNames = ['member2', 'member3'];
-    await f.client.update(resources.propagationpolicies, pp);
+    await edit(resources.propagationpolicies, 'web', (pp) => {
+      pp.spec.placement.clusterAffinity.clusterNames = ['member2', 'member3'];
+    });
     await until('Deployment web', resources.deployments, 'web', ['member2', 'member3']);
     await until('ConfigMap web-config', resources.configmaps, 'web-config', ['member2', 'member3']);
     await until('Secret web-secret', resources.secrets, 'web-secret', ['member2', 'member3']);
   });
 
   it('removes the attached binding and the member copies when the reference is dropped', async () => {
-    const d = await f.client.get(resources.deployments, { name: 'web', namespace: NS });
-    d.spec.template.spec = web({ configMap: 'web-config' }).spec.template.spec;
-    await f.client.update(resources.deployments, d);
+    await edit(resources.deployments, 'web', (d) => {
+      d.spec.template.spec = web({ configMap: 'web-config' }).spec.template.spec;
+    });
     await waitFor(
       'web-secret-secret deleted',
       async () => (await rb('web-secret-secret')) === undefined,

@@ -66,6 +66,7 @@ export function newExecutionController(ctx: FederationContext): Controller {
         if (list === undefined || list === fresh.status?.conditions) return undefined;
         return { ...fresh, status: { ...(fresh.status ?? {}), conditions: list } };
       },
+      works.store.get(`${work.metadata.namespace}/${work.metadata.name}`),
     );
 
   const setFinalizer = async (work: Work, present: boolean) => {

@@ -100,12 +100,18 @@ export function newBindingStatusController(ctx: FederationContext): Controller {
           message: 'Failed to apply all works, see status.aggregatedStatus for details',
         };
     const bkey = { name: binding.metadata.name ?? '', namespace: binding.metadata.namespace };
-    await writeStatus<ResourceBinding>(client, ref, bkey, (fresh) => {
-      const conditions = setCondition(fresh.status?.conditions, cond);
-      if (jsonEqual(fresh.status?.aggregatedStatus ?? [], items) && conditions === fresh.status?.conditions)
-        return undefined;
-      return { ...fresh, status: { ...(fresh.status ?? {}), aggregatedStatus: items, conditions } };
-    });
+    await writeStatus<ResourceBinding>(
+      client,
+      ref,
+      bkey,
+      (fresh) => {
+        const conditions = setCondition(fresh.status?.conditions, cond);
+        if (jsonEqual(fresh.status?.aggregatedStatus ?? [], items) && conditions === fresh.status?.conditions)
+          return undefined;
+        return { ...fresh, status: { ...(fresh.status ?? {}), aggregatedStatus: items, conditions } };
+      },
+      binding,
+    );
     const res = binding.spec.resource;
     let templateRef: ResourceRef;
     try {

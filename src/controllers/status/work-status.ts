@@ -83,6 +83,7 @@ export function newWorkStatusController(ctx: FederationContext): Controller {
         if (jsonEqual(old, statuses)) return undefined;
         return { ...fresh, status: { ...(fresh.status ?? {}), manifestStatuses: statuses } };
       },
+      works.store.get(`${work.metadata.namespace}/${work.metadata.name}`),
     );
   };
 
