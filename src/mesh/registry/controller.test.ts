@@ -122,6 +122,7 @@ describe('MeshController', () => {
       compile: echoCompile,
       publish: (mesh) => published.push(mesh as Echo),
       debounceMs: 50,
+      memberSyncGraceMs: 500,
     });
     await controller.start();
   });
@@ -227,6 +228,29 @@ describe('MeshController', () => {
       return got.status?.validationMessages?.length === 0 ? got.status : undefined;
     });
     assert.equal(cleared.conditions[0].status, 'True');
+  });
+
+  it('reports a member it cannot reach as an Event on its Cluster, and keeps serving the others', async () => {
+    await cp.create(resources.clusters, {
+      apiVersion: 'cluster.karmada.io/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name: 'member3' },
+      // Nothing listens there: the watch keeps retrying, the mesh goes on without it.
+      spec: { apiEndpoint: 'http://127.0.0.1:9', syncMode: 'Pull' },
+    });
+    const event = await waitFor('MeshEndpointsUnavailable', async () => {
+      const list = await cp.list(resources.events, { namespace: 'default' });
+      return list.items.find(
+        (e) => e.reason === 'MeshEndpointsUnavailable' && e.involvedObject?.name === 'member3',
+      );
+    });
+    assert.match(
+      event.message,
+      /cannot list this cluster's Services and EndpointSlices at http:\/\/127\.0\.0\.1:9/,
+    );
+    assert.ok(controller.members.includes('member3'));
+    assert.equal(last()?.routes.reviews, 'v9', 'the mesh still compiles');
+    await cp.delete(resources.clusters, { name: 'member3' });
   });
 
   it('drops a member’s endpoints when its Cluster is deleted', async () => {

@@ -187,7 +187,6 @@ export class MeshController {
         return undefined;
       });
       if (!member) continue;
-      this.#unreachable.delete(name);
       const watch = new MemberWatch({
         cluster: name,
         client: member.client,
@@ -213,6 +212,18 @@ export class MeshController {
       return;
     }
     const clusters = new Map(this.#clusters.store.list().map((c) => [c.metadata.name ?? '', c]));
+    for (const w of this.#watches.values()) {
+      const cluster = clusters.get(w.cluster);
+      if (w.synced()) this.#unreachable.delete(w.cluster);
+      if (w.synced() || !cluster || this.#unreachable.has(w.cluster)) continue;
+      // Past the grace period and still no list: say so once on the Cluster (the watch keeps retrying).
+      this.#unreachable.add(w.cluster);
+      this.#recorder.event(cluster, {
+        type: 'Warning',
+        reason: 'MeshEndpointsUnavailable',
+        message: `the mesh cannot list this cluster's Services and EndpointSlices at ${cluster.spec.apiEndpoint ?? '(no apiEndpoint)'}; its endpoints are left out until it answers`,
+      });
+    }
     const views = [...this.#watches.values()].map((w) => {
       const c = clusters.get(w.cluster);
       return w.view(c ? localityOf(c) : undefined);
