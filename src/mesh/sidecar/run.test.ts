@@ -52,7 +52,7 @@ describe('runMeshProxy (sidecar fed by the mesh stream)', () => {
           namespace: 'default',
           hostname: 'web.default.svc.cluster.local',
           ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: port }],
-          clusterIPs: [],
+          clusterIPs: [{ cluster: 'm1', ip: '10.96.0.10' }],
           clusters: ['m1'],
           endpoints: [
             {
@@ -85,13 +85,13 @@ describe('runMeshProxy (sidecar fed by the mesh stream)', () => {
     await new Promise((r) => upstream?.close(r));
   });
 
-  it('is not ready until its first configuration arrives, then routes by service name', async () => {
+  it('is not ready until its first configuration arrives, then routes by service name and Service IP', async () => {
     const status = `${sidecar.statusUrl}/healthz/ready`;
     assert.equal((await fetch(status)).status, 503);
     server.publish(mesh);
     await waitFor('ready', async () => (await fetch(status)).status === 200);
     const proxy = sidecar.proxy.urls[0] ?? '';
-    for (const name of ['web', 'web.default', 'web.default.svc.cluster.local']) {
+    for (const name of ['web', 'web.default', 'web.default.svc.cluster.local', '10.96.0.10']) {
       const res = await viaProxy(proxy, `http://${name}/`);
       assert.deepEqual(res, { status: 200, body: 'hello from web' }, name);
     }
