@@ -243,4 +243,41 @@ describe('agent registration and permissions (real control plane)', { timeout: 1
       /user "system:karmada:agent:edge" may not request a certificate for cluster "stolen"/,
     );
   });
+
+  it('lets an admin approve any CSR with kubectl certificate approve; the signer issues only agent certificates', async () => {
+    const { createCertificateRequest } = await import('../../src/pki/index.ts');
+    const { csr } = await createCertificateRequest({
+      commonName: 'alice',
+      organizations: ['system:masters'],
+    });
+    await admin.create(resources.certificatesigningrequests, {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name: 'alice' },
+      spec: {
+        request: Buffer.from(csr).toString('base64'),
+        signerName: 'kubernetes.io/kube-apiserver-client',
+        usages: ['digital signature', 'client auth'],
+      },
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const pending = await admin.get(resources.certificatesigningrequests, { name: 'alice' });
+    assert.equal(pending.status?.conditions, undefined, 'the agent approver leaves other CSRs to an admin');
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+      execFile(
+        'kubectl',
+        ['--kubeconfig', plane.kubeconfigPath ?? '', 'certificate', 'approve', 'alice'],
+        { env: { ...process.env, HOME: dir }, timeout: 30_000 },
+        (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr }),
+      ),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /certificatesigningrequest.certificates.k8s.io\/alice approved/);
+    const failed = await waitFor('alice refused by the signer', async () => {
+      const c = await admin.get(resources.certificatesigningrequests, { name: 'alice' });
+      return c.status?.conditions?.find((x: { type: string }) => x.type === 'Failed') ? c : undefined;
+    });
+    assert.ok(failed.status.conditions.some((x: { type: string }) => x.type === 'Approved'));
+    assert.equal(failed.status.certificate, undefined);
+  });
 });

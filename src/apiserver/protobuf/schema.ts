@@ -1,9 +1,10 @@
 /**
  * Flotilla's protobuf schema: every message it can decode, compiled once at module load, and the
  * kinds (apiVersion + kind) whose bodies it accepts. Field numbers were read from upstream
- * `generated.proto` files (kubernetes/api core/v1, apps/v1, batch/v1, rbac/v1 and
+ * `generated.proto` files (kubernetes/api core/v1, apps/v1, batch/v1, rbac/v1, certificates/v1 and
  * kubernetes/apimachinery meta/v1, runtime, intstr, resource) and written here by hand.
  */
+import { CERTIFICATES } from './schema-certificates.ts';
 import { CORE } from './schema-core.ts';
 import { META } from './schema-meta.ts';
 import { POD } from './schema-pod.ts';
@@ -64,7 +65,7 @@ export const UNCOVERED_MESSAGES: ReadonlySet<string> = new Set([
   'EphemeralContainer',
 ]);
 
-const TABLES: MessageTable[] = [META, CORE, POD, VOLUMES, APPS, BATCH, RBAC];
+const TABLES: MessageTable[] = [META, CORE, POD, VOLUMES, APPS, BATCH, RBAC, CERTIFICATES];
 
 function compileAll(): Map<string, CompiledMessage> {
   const all = new Map<string, CompiledMessage>();
@@ -103,6 +104,7 @@ export const KINDS: ReadonlyMap<string, string> = new Map([
   ['rbac.authorization.k8s.io/v1/ClusterRole', 'ClusterRole'],
   ['rbac.authorization.k8s.io/v1/RoleBinding', 'RoleBinding'],
   ['rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'ClusterRoleBinding'],
+  ['certificates.k8s.io/v1/CertificateSigningRequest', 'CertificateSigningRequest'],
 ]);
 
 /** The top-level message for a body's apiVersion and kind, or undefined when it has no schema. */
