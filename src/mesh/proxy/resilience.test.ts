@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { MeshService } from '../input.ts';
+import { compileMesh } from '../routing/index.ts';
 import { bookinfoDestinationRules, endpoint, input, istio, service } from '../routing/testing.ts';
 import type { Proxy as MeshProxy } from './index.ts';
 import { call, proxyFor, startUpstream, tally, type Upstream } from './testing.ts';
@@ -345,6 +346,49 @@ describe('resilience and Bookinfo routing (sidecar)', () => {
       assert.ok(rs.some((r) => r.text.endsWith('reset reason: overflow')));
     } finally {
       slow.handler = undefined;
+    }
+  });
+});
+
+describe('endpoint removal under load', () => {
+  it('loses no request when an endpoint dies while 20 clients call', async () => {
+    const a = await startUpstream('reviews-a');
+    const b = await startUpstream('reviews-b');
+    a.handler = b.handler = (_q, res, e) => setTimeout(() => res.end(e.name), 5);
+    const svc = (eps: Upstream[]) =>
+      service(
+        'reviews',
+        eps.map((u) => u.endpoint({ app: 'reviews' })),
+      );
+    const p = await proxyFor(input({ services: [svc([a, b])] }), 'sidecar');
+    const base = p.urls[0] as string;
+    let stop = false;
+    const failures: string[] = [];
+    let ok = 0;
+    const client = async (): Promise<void> => {
+      while (!stop) {
+        const r = await call(base, '/reviews/0', { headers: { host: 'reviews:9080' } }).catch(
+          (err: Error) => ({ status: 0, text: err.message }),
+        );
+        if (r.status === 200) ok++;
+        else failures.push(`${r.status} ${r.text}`);
+      }
+    };
+    try {
+      const clients = Array.from({ length: 20 }, client);
+      await new Promise((r) => setTimeout(r, 400));
+      await a.close(); // the pod dies: in-flight and idle connections reset, new ones refused
+      await new Promise((r) => setTimeout(r, 400));
+      p.update(compileMesh(input({ services: [svc([b])] }))); // its endpoint leaves the mesh later
+      await new Promise((r) => setTimeout(r, 300));
+      stop = true;
+      await Promise.all(clients);
+      assert.deepEqual(failures, []);
+      assert.ok(ok > 20, `${ok} requests answered`);
+    } finally {
+      stop = true;
+      await p.close();
+      await b.close();
     }
   });
 });

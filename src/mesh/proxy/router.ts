@@ -28,12 +28,21 @@ function retriableStatus(p: RetryPolicy, status: number): boolean {
   return on.includes('retriable-status-codes') && p.retriableStatusCodes.includes(status);
 }
 
-function retriableFailure(p: RetryPolicy, f: FailureKind): boolean {
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Whether a failed attempt may be retried. Beyond Envoy's conditions, a connection reset before
+ * any response byte of an idempotent, body-less request counts as a connect failure: that is a
+ * keep-alive race or an endpoint that died mid-request (a deleted pod), and the request is
+ * safe to send elsewhere.
+ */
+function retriableFailure(p: RetryPolicy, f: FailureKind, x: Exchange): boolean {
   const on = p.retryOn;
   if (on.includes('5xx') || on.includes('gateway-error')) return true;
-  if (f === 'connect-failure')
-    return on.includes('connect-failure') || on.includes('reset') || on.includes('reset-before-request');
-  if (f === 'reset') return on.includes('reset');
+  const connect =
+    on.includes('connect-failure') || on.includes('reset') || on.includes('reset-before-request');
+  if (f === 'connect-failure') return connect;
+  if (f === 'reset') return on.includes('reset') || (connect && x.body === null && IDEMPOTENT.has(x.method));
   return false;
 }
 
@@ -165,7 +174,7 @@ export function router(upstreams: Upstreams): Handler {
         if (timedOut) return localReply(x, 504, 'upstream request timeout', 'UT');
         const again =
           last.kind === 'retry' ||
-          (!final && retriableFailure(policy, tryTimedOut ? 'timeout' : last.failure));
+          (!final && retriableFailure(policy, tryTimedOut ? 'timeout' : last.failure, x));
         if (!again || final) break;
         tried ??= new Set();
         tried.add(host);
