@@ -9,7 +9,7 @@ import type { ResourceBinding, Work } from '../api/karmada/types.ts';
 import type { KubeObject } from '../api/meta.ts';
 
 /** What a cell says about one template in one cluster. */
-export type CellState = 'ready' | 'progressing' | 'failed' | 'pending' | 'removing';
+export type CellState = 'ready' | 'progressing' | 'failed' | 'pending' | 'evicting' | 'removing';
 
 /** One template in one cluster. */
 export interface PlacementCell {
@@ -96,11 +96,16 @@ function cell(
   work: Work | undefined,
 ): PlacementCell | undefined {
   const item = binding.status?.aggregatedStatus?.find((s) => s.clusterName === cluster);
-  if (!target && !item) return undefined;
+  const eviction = binding.spec.gracefulEvictionTasks?.find((t) => t.fromCluster === cluster);
+  if (!target && !item && !eviction) return undefined;
   const out: PlacementCell = { cluster, state: 'pending' };
-  if (workload) out.replicas = target?.replicas ?? 0;
+  if (workload) out.replicas = target?.replicas ?? eviction?.replicas ?? 0;
   if (!target) {
-    out.state = 'removing';
+    // A graceful eviction keeps the copy running until its replacement is healthy.
+    out.state = eviction ? 'evicting' : 'removing';
+    if (eviction) out.message = eviction.message ?? eviction.reason;
+    const reported = item?.status ?? work?.status?.manifestStatuses?.[0]?.status;
+    if (workload && reported) out.ready = num(reported.readyReplicas) ?? 0;
     return out;
   }
   const applied = work?.status?.conditions?.find((c) => c.type === 'Applied');
@@ -140,6 +145,7 @@ export function placementView(input: PlacementInput): PlacementView {
     const work = workName(r.kind, r.name, r.namespace ?? '');
     const targets = new Map((b.spec.clusters ?? []).map((t) => [t.name, t]));
     const names = new Set([
+      ...(b.spec.gracefulEvictionTasks ?? []).map((t) => t.fromCluster),
       ...targets.keys(),
       ...(b.status?.aggregatedStatus ?? []).map((s) => s.clusterName),
     ]);

@@ -65,6 +65,44 @@ describe('placement cells', () => {
       { state: 'pending', text: 'the Work is not applied yet' },
     ],
     [
+      'evicting while a graceful eviction keeps the copy, with the reason',
+      binding('e', {
+        replicas: 1,
+        clusters: [],
+        gracefulEvictionTasks: [
+          {
+            fromCluster: 'm1',
+            replicas: 1,
+            reason: 'TaintUntolerated',
+            message: 'taint t:NoExecute',
+            producer: 'TaintManager',
+          },
+        ],
+      }),
+      {
+        apiVersion: 'work.karmada.io/v1alpha1',
+        kind: 'Work',
+        metadata: { name: 'w', namespace: 'karmada-es-m1' },
+        spec: {},
+        status: {
+          manifestStatuses: [
+            {
+              identifier: {
+                ordinal: 0,
+                group: 'apps',
+                version: 'v1',
+                kind: 'Deployment',
+                resource: 'deployments',
+                name: 'e',
+              },
+              status: { readyReplicas: 1 },
+            },
+          ],
+        },
+      },
+      { state: 'evicting', text: 'taint t:NoExecute' },
+    ],
+    [
       'removing when only the status still names the cluster',
       binding(
         'd',

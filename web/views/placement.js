@@ -12,6 +12,7 @@ const STATES = /** @type {const} */ ({
   progressing: 'progressing',
   failed: 'failed to apply',
   pending: 'waiting for its Work',
+  evicting: 'evicted, kept until replaced',
   removing: 'being removed',
 });
 
