@@ -79,6 +79,7 @@ describe('pull mode: killing the agent and the control plane during propagation 
   let plane: Client;
   let member: Client;
   const children: ChildProcess[] = [];
+  let agentChild: ChildProcess | undefined;
   const flotilla = (...args: string[]) =>
     run(process.execPath, [CLI, ...args, '--state-dir', state], env, 200_000);
   const up = async () => {
@@ -139,6 +140,34 @@ describe('pull mode: killing the agent and the control plane during propagation 
     assert.equal(token.code, 0, token.stderr);
     const command = token.stdout.trim().split(/\s+/);
     assert.deepEqual(command.slice(0, 3), ['flotilla', 'register', `https://127.0.0.1:${PORT}`]);
+    const memberConfig = join(state, 'member2.config');
+    const wrongHash = await flotilla(
+      ...command.slice(1, 5),
+      '--discovery-token-ca-cert-hash',
+      `sha256:${'0'.repeat(64)}`,
+      '--cluster-name',
+      'member2',
+      '--kubeconfig',
+      memberConfig,
+    );
+    assert.equal(wrongHash.code, 1);
+    assert.equal(wrongHash.stderr.trim().split('\n').length, 1, wrongHash.stderr);
+    assert.match(
+      wrongHash.stderr,
+      /^flotilla: the control plane's CA hash is sha256:[0-9a-f]{64}, not sha256:0{64}: refusing to trust/,
+    );
+    const badToken = await flotilla(
+      'register',
+      `https://127.0.0.1:${PORT}`,
+      '--token',
+      'nope',
+      '--cluster-name',
+      'member2',
+      '--kubeconfig',
+      memberConfig,
+    );
+    assert.equal(badToken.code, 2);
+    assert.match(badToken.stderr, /--token must look like/);
     const agent = start(
       [
         ...command.slice(1),
@@ -196,6 +225,7 @@ describe('pull mode: killing the agent and the control plane during propagation 
       env,
     );
     children.push(agent.child);
+    agentChild = agent.child;
     await agent.line(/agent of cluster\(member2\) running/, 60_000);
     await until(
       'all 30 in member2',
@@ -282,5 +312,19 @@ describe('pull mode: killing the agent and the control plane during propagation 
       env,
     );
     assert.match(ready.stdout, /^member2\s+\S+\s+Pull\s+True/m);
+  });
+
+  it('flotilla unregister removes member2 and its objects, and its agent exits', async () => {
+    const agentExit = new Promise<number | null>((done) => agentChild?.once('exit', (code) => done(code)));
+    const r = await flotilla('unregister', 'member2');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^cluster\(member2\) is unregistered successfully/);
+    assert.deepEqual(await memberNames(), []);
+    await assert.rejects(plane.get(resources.clusters, { name: 'member2' }), /not found/);
+    assert.equal(await agentExit, 0);
+    await assert.rejects(readFile(join(state, 'agent-member2.config')), /ENOENT/);
+    const again = await flotilla('unregister', 'member2');
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^flotilla: cluster "member2" is not registered/);
   });
 });
