@@ -1,13 +1,14 @@
 /**
  * What a control plane runs so agents can register with it, beside its API server: the
  * discovery ConfigMap `kube-public/cluster-info` (the server URL and CA, which `flotilla
- * register` verifies against the CA hash) and the agent CSR approver and signer holding the
- * CA key. Both act through an admin client, over the API.
+ * register` verifies against the CA hash), the agent CSR approver and signer holding the CA
+ * key, and the cleaner of expired bootstrap tokens. All act through an admin client, over the API.
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
-import { isAlreadyExists } from '../api/errors.ts';
+import { isAlreadyExists, isNotFound } from '../api/errors.ts';
+import { BOOTSTRAP_TOKEN_SECRET_TYPE } from '../api/karmada/agent.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { Client } from '../client/client.ts';
 import { kubeConfigFromUrl } from '../client/kubeconfig.ts';
@@ -60,12 +61,55 @@ export interface PullModeSupportOptions {
   logger?: Logger | undefined;
 }
 
-/** Writes cluster-info and starts the CSR signer; `stop` ends the signer. */
+/**
+ * Deletes the bootstrap-token Secrets whose `expiration` has passed (Kubernetes' token
+ * cleaner); returns their ids. Expired tokens are refused anyway; this keeps `token list` short.
+ */
+export async function removeExpiredTokens(client: Client, now = Date.now()): Promise<string[]> {
+  const secrets = await client.list(resources.secrets, { namespace: 'kube-system' });
+  const removed: string[] = [];
+  for (const s of secrets.items) {
+    if (s.type !== BOOTSTRAP_TOKEN_SECRET_TYPE) continue;
+    const raw = (s.data as Record<string, string> | undefined)?.expiration;
+    const expiration =
+      raw === undefined ? Number.NaN : Date.parse(Buffer.from(raw, 'base64').toString('utf8'));
+    if (!(expiration <= now)) continue;
+    await client
+      .delete(resources.secrets, { namespace: 'kube-system', name: s.metadata.name ?? '' })
+      .catch((err) => {
+        if (!isNotFound(err)) throw err;
+      });
+    removed.push((s.metadata.name ?? '').replace(/^bootstrap-token-/, ''));
+  }
+  return removed;
+}
+
+/** Writes cluster-info, starts the CSR signer and the expired-token cleaner (every 5 minutes). */
 export async function startPullModeSupport(
   options: PullModeSupportOptions,
 ): Promise<{ stop(): Promise<void> }> {
   await writeClusterInfo(options.client, options.server, options.ca.cert);
-  return startAgentCsrSigner({ client: options.client, ca: options.ca, logger: options.logger });
+  const signer = await startAgentCsrSigner({
+    client: options.client,
+    ca: options.ca,
+    logger: options.logger,
+  });
+  const clean = () =>
+    void removeExpiredTokens(options.client).then(
+      (ids) => {
+        if (ids.length > 0) options.logger?.info({ ids }, 'expired bootstrap tokens removed');
+      },
+      (err: unknown) => options.logger?.warn({ err }, 'removing expired bootstrap tokens failed'),
+    );
+  clean();
+  const timer = setInterval(clean, 5 * 60_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await signer.stop();
+    },
+  };
 }
 
 /** Options for {@link startPullModeSupportWithToken}. */

@@ -280,4 +280,22 @@ describe('agent registration and permissions (real control plane)', { timeout: 1
     assert.ok(failed.status.conditions.some((x: { type: string }) => x.type === 'Approved'));
     assert.equal(failed.status.certificate, undefined);
   });
+
+  it('refuses an expired bootstrap token and the cleaner removes it', async () => {
+    const { removeExpiredTokens } = await import('../../src/controlplane/pull-mode.ts');
+    const old = await createBootstrapToken(admin, { ttlMs: 3600_000, now: new Date(Date.now() - 7200_000) });
+    const client = new Client({
+      kubeConfig: kubeConfigFromUrl({ server: plane.url, token: old.token, caData: ca }),
+    });
+    await assert.rejects(
+      client.list(resources.certificatesigningrequests),
+      (err: Error & { code?: number }) => err.code === 401,
+    );
+    await client.close();
+    assert.deepEqual(await removeExpiredTokens(admin), [old.id]);
+    await assert.rejects(
+      admin.get(resources.secrets, { namespace: 'kube-system', name: `bootstrap-token-${old.id}` }),
+      /not found/,
+    );
+  });
 });
