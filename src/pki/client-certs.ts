@@ -128,7 +128,12 @@ export function caCertHash(caPem: string): string {
 }
 
 /** True when `cert` (PEM) names `id`, was signed by `caPem`, and is valid for `minValidMs` more. */
-export function clientCertValid(cert: string, caPem: string, id: ClientIdentity, minValidMs: number): boolean {
+export function clientCertValid(
+  cert: string,
+  caPem: string,
+  id: ClientIdentity,
+  minValidMs: number,
+): boolean {
   try {
     const x = new X509Certificate(cert);
     const subject = x.subject.split('\n');
