@@ -1,7 +1,7 @@
 /**
  * Applying a Work's manifests to one member cluster and removing them again: the semantics of
  * Karmada's execution controller and object watcher, shared by the push-mode execution
- * controller and (later) the pull-mode agent. Create when absent; update (a PUT) only when the
+ * controller and the pull-mode agent (`src/agent`). Create when absent; update (a PUT) only when the
  * member object is managed by this Work or the manifest says `conflict-resolution: overwrite`;
  * skip the update when the live object already matches; keep the member's own fields (see
  * `retain.ts`). Everything here talks to the member through the `Client` it is given.

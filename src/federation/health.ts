@@ -2,7 +2,7 @@
  * Member cluster health and status collection (Karmada's cluster status controller, §4.4):
  * the `/readyz` → `/healthz` probe, the Ready condition it maps to, and the version, API
  * enablements, node and resource summaries read when the member is healthy. Shared by the
- * push-mode cluster status controller and (later) the pull-mode agent.
+ * cluster status controller of the control plane (Push) and of the pull-mode agent (`src/agent`).
  */
 import { isNotFound, reasonOf } from '../api/errors.ts';
 import type { ClusterStatus } from '../api/karmada/types.ts';

@@ -3,7 +3,8 @@
  * `unjoinCluster` register members; `startFederationControllers` runs the cluster, cluster
  * status, execution, work-status, binding-status and namespace-sync controllers against a
  * control plane, reaching members through the `MemberClients` cache. `apply.ts`, `health.ts`
- * and `interpret.ts` hold the semantics the pull-mode agent will share.
+ * and `interpret.ts` hold the semantics the pull-mode agent (`src/agent`) shares; `scope.ts` says
+ * whom a set of controllers acts for.
  */
 import type { Logger } from 'pino';
 import { CLUSTER_SECRET_NAMESPACE } from '../api/karmada/names.ts';
