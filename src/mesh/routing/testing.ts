@@ -2,8 +2,11 @@
  * Builders of `MeshInput` pieces for the compiler's and the proxy's tests: services with
  * endpoints in named clusters, and Istio objects from YAML-shaped specs.
  */
+import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta.ts';
 import type { MeshEndpoint, MeshInput, MeshService } from '../input.ts';
+import { compileMesh } from './index.ts';
+import type { CompiledMesh, CompiledRoute } from './types.ts';
 
 let clock = 0;
 
@@ -111,4 +114,46 @@ export function bookinfoDestinationRules(): KubeObject[] {
     }),
     istio('DestinationRule', 'details', { host: 'details', subsets: subsets('v1', 'v2') }),
   ];
+}
+
+/** The FQDN of Bookinfo's reviews service. */
+export const REVIEWS = 'reviews.default.svc.cluster.local';
+
+/** Bookinfo's services with endpoints in member1 and member2 (no real servers behind them). */
+export function bookinfoServices() {
+  return [
+    service('productpage', [endpoint('127.10.0.5', 9080, { app: 'productpage', version: 'v1' })]),
+    service('reviews', [
+      endpoint('127.10.0.6', 9080, { app: 'reviews', version: 'v1' }),
+      endpoint('127.10.0.7', 9080, { app: 'reviews', version: 'v2' }),
+      endpoint('127.11.0.6', 9080, { app: 'reviews', version: 'v2' }, 'member2'),
+      endpoint('127.11.0.7', 9080, { app: 'reviews', version: 'v3' }, 'member2'),
+    ]),
+    service('ratings', [endpoint('127.11.0.8', 9080, { app: 'ratings', version: 'v1' }, 'member2')]),
+  ];
+}
+
+/** The sidecar routes of `host:port`; fails the test when there is no such virtual host. */
+export function meshRoutes(m: CompiledMesh, host: string, port = 9080): CompiledRoute[] {
+  const vh = m.mesh.find((v) => v.host === host && v.port === port);
+  assert.ok(vh, `no mesh virtual host for ${host}:${port}`);
+  return vh.routes;
+}
+
+/** A forwarding route's [cluster, weight] pairs; fails the test for other actions. */
+export function dests(r: CompiledRoute | undefined): Array<[string, number]> {
+  const action = r?.action;
+  assert.ok(action?.kind === 'route', `not a forwarding route: ${JSON.stringify(action)}`);
+  return action.destinations.map((d) => [d.cluster, d.weight]);
+}
+
+/** Compiles a `reviews` VirtualService of `vs` with Bookinfo's services and DestinationRules. */
+export function compileReviews(vs: unknown, drs: KubeObject[] = bookinfoDestinationRules()): CompiledMesh {
+  return compileMesh(
+    input({
+      virtualServices: [istio('VirtualService', 'reviews', vs)],
+      destinationRules: drs,
+      services: bookinfoServices(),
+    }),
+  );
 }
