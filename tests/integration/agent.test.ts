@@ -3,7 +3,8 @@
  * controllers and a member with workload controllers and a fake kubelet. The agent registers
  * the cluster in Pull mode, renews its Lease, turns it Ready, applies Works from its execution
  * namespace with push's semantics (create, status, drift, deletion) — and the control plane's
- * own execution controller leaves its Works alone even though it could reach the member.
+ * own execution controller leaves its Works alone even though it could reach the member; and the
+ * agent rides out its member going away and coming back.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -12,11 +13,14 @@ import { AgentError } from '../../src/agent/register.ts';
 import { ANNOTATIONS, CLUSTER_SECRET_NAMESPACE } from '../../src/api/karmada/names.ts';
 import type { Cluster, Work } from '../../src/api/karmada/types.ts';
 import type { KubeObject } from '../../src/api/meta.ts';
+import { Client } from '../../src/client/client.ts';
 import { kubeConfigFromUrl } from '../../src/client/kubeconfig.ts';
 import { resources } from '../../src/client/resources.ts';
 import { waitFor } from '../../src/controllers/testing/wait.ts';
 import { conditionOf } from '../../src/federation/status-write.ts';
 import { type Fleet, startFleet, TEST_HEALTH } from '../../src/federation/testing.ts';
+import { openStorage } from '../../src/storage/index.ts';
+import { startTestServer } from '../helpers/apiserver.ts';
 
 function deployment(name: string): KubeObject {
   return {
@@ -180,5 +184,58 @@ describe('agent (pull mode) against real API servers', { timeout: 120_000 }, () 
         err.code === 'IdTaken' &&
         /already registered as "edge"/.test(err.message),
     );
+  });
+
+  it('survives its member going away and resumes when it is back at the same address', async () => {
+    const storage = await openStorage('memory://');
+    let server = await startTestServer({ storage, keepStorage: true });
+    const port = server.server.port;
+    const flaky = await startAgent({
+      controlPlane: f.client,
+      cluster: 'flaky',
+      memberKubeConfig: kubeConfigFromUrl({ server: server.url }),
+      health: TEST_HEALTH,
+    });
+    try {
+      const ready = (status: string) => async () => {
+        const c = await f.client.get<Cluster>(resources.clusters, { name: 'flaky' });
+        return conditionOf(c, 'Ready')?.status === status ? c : undefined;
+      };
+      await waitFor('flaky Ready', ready('True'));
+      await waitFor('karmada-es-flaky', () =>
+        f.client.get(resources.namespaces, { name: 'karmada-es-flaky' }),
+      );
+      await server.close();
+      const down = await waitFor('flaky not Ready', ready('False'));
+      assert.equal(conditionOf(down, 'Ready')?.reason, 'ClusterNotReachable');
+      await f.client.create(resources.works, {
+        ...work('late', deployment('late')),
+        metadata: { name: 'late', namespace: 'karmada-es-flaky' },
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(
+        conditionOf(
+          await f.client.get<Work>(resources.works, { name: 'late', namespace: 'karmada-es-flaky' }),
+          'Applied',
+        ),
+        undefined,
+      );
+
+      server = await startTestServer({ storage, keepStorage: true, port });
+      await waitFor('flaky Ready again', ready('True'));
+      await waitFor('late applied', async () => {
+        const w = await f.client.get<Work>(resources.works, { name: 'late', namespace: 'karmada-es-flaky' });
+        return conditionOf(w, 'Applied')?.status === 'True' ? w : undefined;
+      });
+      const member2 = new Client({
+        kubeConfig: kubeConfigFromUrl({ server: server.url }),
+      });
+      await member2.get(resources.deployments, { name: 'late', namespace: 'default' });
+      await member2.close();
+    } finally {
+      await flaky.stop();
+      await server.close();
+      await storage.close();
+    }
   });
 });
