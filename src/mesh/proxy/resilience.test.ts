@@ -151,6 +151,26 @@ describe('resilience (sidecar)', () => {
     }
   });
 
+  it('answers 503 no healthy upstream when retries eject every endpoint', async () => {
+    const a = ups['reviews-v1'] as Upstream;
+    const b = ups['reviews-v2'] as Upstream;
+    a.handler = b.handler = (_q, res) => res.writeHead(503).end('busy');
+    try {
+      const svc = service('reviews', [a.endpoint({ app: 'reviews' }), b.endpoint({ app: 'reviews' })]);
+      const dr = istio('DestinationRule', 'reviews', {
+        host: 'reviews',
+        trafficPolicy: {
+          outlierDetection: { consecutive5xxErrors: 1, baseEjectionTime: '1m', maxEjectionPercent: 100 },
+        },
+      });
+      const base = await sidecar([], { services: [svc], drs: [dr] });
+      const r = await call(base, '/reviews/0', { headers: H });
+      assert.deepEqual([r.status, r.text], [503, 'no healthy upstream']);
+    } finally {
+      a.handler = b.handler = undefined;
+    }
+  });
+
   it('answers 503 no healthy upstream for a subset without endpoints', async () => {
     const base = await sidecar(
       [{ hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2-mysql' } }] }] }],

@@ -132,6 +132,10 @@ export function router(upstreams: Upstreams): Handler {
             'UO',
           );
         }
+        if (timedOut) {
+          cluster.release();
+          return localReply(x, 504, 'upstream request timeout', 'UT');
+        }
         const final = n >= policy.attempts || !cluster.canRetry();
         x.host = host;
         x.attempts = n + 1;
@@ -147,10 +151,11 @@ export function router(upstreams: Upstreams): Handler {
           : undefined;
         const sentAt = performance.now();
         const ep = host.endpoint;
-        const dispatcher: Dispatcher = upstreams.pool(
+        host.dispatcher ??= upstreams.pool(
           originOf(ep.address, ep.port, cluster.spec.tlsMode === 'SIMPLE'),
           cluster.spec.connectionPool,
         );
+        const dispatcher: Dispatcher = host.dispatcher;
         last = await attempt({
           dispatcher,
           method: x.method,
@@ -185,7 +190,8 @@ export function router(upstreams: Upstreams): Handler {
           cluster.retriesActive--;
         }
       }
-      if (!last) return localReply(x, 503, 'no healthy upstream', 'UH');
+      // Every host left is ejected: the retry has nowhere to go (the discarded answer is gone).
+      if (!last || last.kind === 'retry') return localReply(x, 503, 'no healthy upstream', 'UH');
       if (last.kind === 'failure') {
         const retried = x.attempts > 1;
         if (last.failure === 'timeout') return localReply(x, 504, 'upstream request timeout', 'UT');
