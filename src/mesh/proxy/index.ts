@@ -90,12 +90,14 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
   let state: State = build(options, options.initial ?? EMPTY, me, new Map(), labels);
   let ready = options.initial !== undefined;
 
+  /** This proxy's own listeners (`host:port`): passthrough to them would loop. */
+  const self = new Set<string>();
   const tail = [cors, fault, localActions, mirror(upstreams), rewrite];
   const handlers = options.listen.map((l, i) => {
     const routing =
       options.role === 'gateway'
         ? gatewayRouting(() => state.gateway[i] as DomainTable)
-        : sidecarRouting(() => state.sidecar);
+        : sidecarRouting(() => state.sidecar, self);
     return {
       port: servedPort(l),
       handle: compose([telemetry(metrics, log), routing, ...tail], router(upstreams)),
@@ -129,7 +131,10 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
       if (options.role === 'sidecar') server.on('connect', tunnel);
       servers.push(server);
       await listen(server, l.host, l.port);
-      urls.push(`http://${hostForUrl(l.host)}:${(server.address() as AddressInfo).port}`);
+      const bound = (server.address() as AddressInfo).port;
+      urls.push(`http://${hostForUrl(l.host)}:${bound}`);
+      self.add(`${l.host}:${bound}`);
+      if (l.host === '0.0.0.0' || l.host === '::') self.add(`127.0.0.1:${bound}`).add(`localhost:${bound}`);
     }
   } catch (err) {
     for (const s of servers) s.close();

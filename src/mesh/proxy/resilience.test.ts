@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { MeshService } from '../input.ts';
@@ -168,6 +169,38 @@ describe('resilience (sidecar)', () => {
       assert.deepEqual([r.status, r.text], [503, 'no healthy upstream']);
     } finally {
       a.handler = b.handler = undefined;
+    }
+  });
+
+  it('abandons the upstream request when the client goes away', async () => {
+    const slow = ups['reviews-v3'] as Upstream;
+    let closedAt = 0;
+    slow.handler = (_q, res) => {
+      const t = setTimeout(() => res.end('late'), 5000);
+      res.on('close', () => {
+        clearTimeout(t);
+        closedAt = performance.now();
+      });
+    };
+    try {
+      const base = await sidecar([], { services: [service('reviews', [slow.endpoint({ app: 'reviews' })])] });
+      const t0 = performance.now();
+      const u = new URL(base);
+      await new Promise<void>((resolve) => {
+        const req = http.request({
+          host: u.hostname,
+          port: u.port,
+          path: '/reviews/0',
+          headers: { host: 'reviews:9080' },
+        });
+        req.on('error', () => resolve());
+        req.end();
+        setTimeout(() => req.destroy(), 200);
+      });
+      for (let i = 0; i < 100 && closedAt === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(closedAt > 0 && closedAt - t0 < 2000, `upstream connection closed after ${closedAt - t0} ms`);
+    } finally {
+      slow.handler = undefined;
     }
   });
 

@@ -170,6 +170,10 @@ export function router(upstreams: Upstreams): Handler {
         if (tryTimer) clearTimeout(tryTimer);
         host.active--;
         cluster.release();
+        if (last.kind === 'cancelled') {
+          x.flags.push('DC');
+          return;
+        }
         cluster.record(host, last.kind === 'failure' ? { failure: last.failure } : { status: last.status });
         if (last.kind === 'streamed') {
           if (!last.complete) x.flags.push(timedOut ? 'UT' : 'UR');

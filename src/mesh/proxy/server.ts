@@ -146,8 +146,11 @@ function notFound(x: Exchange): Promise<void> {
   return DONE;
 }
 
-/** Sidecar routing by `host:port`; unknown hosts pass through (Istio's ALLOW_ANY). */
-export function sidecarRouting(table: () => SidecarTable): Filter {
+/**
+ * Sidecar routing by `host:port`; unknown hosts pass through (Istio's ALLOW_ANY), except the
+ * proxy's own listeners (`self`, `host:port`), which would loop.
+ */
+export function sidecarRouting(table: () => SidecarTable, self: ReadonlySet<string>): Filter {
   return (next) => (x) => {
     const [h, p] = splitAuthority(x.authority);
     let host = h.toLowerCase();
@@ -157,7 +160,7 @@ export function sidecarRouting(table: () => SidecarTable): Filter {
     x.port = port;
     const vh = table().find(host, port);
     if (!vh) {
-      if (host === '') return notFound(x);
+      if (host === '' || self.has(`${host}:${port}`)) return notFound(x);
       x.passthrough = `${host.includes(':') ? `[${host}]` : host}:${port}`;
       return next(x);
     }

@@ -107,6 +107,11 @@ describe('sidecar', () => {
     );
   });
 
+  it('refuses to pass a request through to itself', async () => {
+    const r = await call(base, '/loop', { headers: { host: new URL(base).host } });
+    assert.equal(r.status, 404);
+  });
+
   it('resolves a short name only in its own namespace', async () => {
     assert.equal((await call(base, '/ratings/0', { headers: { host: 'ratings.other:9080' } })).status, 200);
     const r = await call(base, '/ratings/0', { headers: { host: 'ratings:9080' } });

@@ -15,6 +15,8 @@ export type FailureKind = 'connect-failure' | 'reset' | 'timeout';
 export type AttemptResult =
   | { kind: 'streamed'; status: number; bytes: number; complete: boolean }
   | { kind: 'retry'; status: number }
+  /** The client went away first; the upstream request was abandoned. */
+  | { kind: 'cancelled' }
   | { kind: 'failure'; failure: FailureKind; message: string };
 
 /** Endpoint pools by origin and settings. */
@@ -107,17 +109,26 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   timedOut = false;
   private status = 0;
   private bytes = 0;
+  private cancelled = false;
   private readonly onDrain = (): void => this.controller?.resume();
+  /** The client closed before its response finished: abandon the upstream request, as Envoy resets it. */
+  private readonly onClose = (): void => {
+    if (this.settled || this.o.res.writableFinished) return;
+    this.cancelled = true;
+    this.controller?.abort(new Error('downstream closed'));
+  };
 
   constructor(o: AttemptOptions, resolve: (r: AttemptResult) => void) {
     this.o = o;
     this.resolve = resolve;
+    o.res.once('close', this.onClose);
   }
 
   done(r: AttemptResult): void {
     if (this.settled) return;
     this.settled = true;
     this.o.signal.onAbort = undefined;
+    this.o.res.off('close', this.onClose);
     this.resolve(r);
   }
 
@@ -129,6 +140,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   onRequestStart(c: Dispatcher.DispatchController): void {
     this.controller = c;
     if (this.timedOut) c.abort(new Error('upstream request timeout'));
+    else if (this.o.res.destroyed) this.onClose();
   }
 
   onResponseStart(
@@ -165,6 +177,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
     if (this.discarding) return;
+    if (this.cancelled) {
+      this.done({ kind: 'cancelled' });
+      return;
+    }
     if (this.streaming) {
       this.o.res.destroy();
       this.done({ kind: 'streamed', status: this.status, bytes: this.bytes, complete: false });
