@@ -1,18 +1,21 @@
 /**
- * Propagation end to end: N simulated local member clusters (memory stores, one process) joined
- * in Push mode to a control plane running every controller (detector, binding, scheduler,
+ * Propagation end to end: N simulated local member clusters (memory stores, in a process of
+ * their own, `propagation-members.ts`, as real members never share the control plane's process)
+ * joined in Push mode to a control plane running every controller (detector, binding, scheduler,
  * execution, status); M Deployments, each with its own PropagationPolicy naming 3 clusters, are
  * created at a fixed concurrency (burst), then a tenth as many at half the measured rate
  * (paced). Measured: create returning → the Deployment exists in every chosen member (p50, p99,
  * for both phases), sustained fully-propagated Deployments/s, and bindings scheduled/s; plus, as
- * diagnostics, control-plane requests and Events per Deployment and the process's CPU per
- * Deployment.
- * Baseline in the same run: creating the same Deployment directly in a member API server.
- * Karmada's published resource_distribution p99 (push, 100 clusters) is printed as text only.
+ * diagnostics, control-plane requests and Events per Deployment and the CPU per Deployment of
+ * the control plane and of the members. Baseline in the same run: creating the same Deployment
+ * directly in a member API server. Karmada's published resource_distribution p99 (push, 100
+ * clusters) is printed as text only.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { ResourceBinding } from '../src/api/karmada/types.ts';
 import type { KubeObject } from '../src/api/meta.ts';
 import { startApiServer } from '../src/apiserver/index.ts';
@@ -24,10 +27,8 @@ import {
   startControlPlaneControllers,
   waitForClustersReady,
 } from '../src/controlplane/index.ts';
-import type { RunningLocalCluster } from '../src/localcluster/index.ts';
 import { openStorage } from '../src/storage/index.ts';
 import { type Bench, benchLine, loop, percentile } from './lib.ts';
-import { startSimulatedClusters } from './simulated-clusters.ts';
 
 const PER_DEPLOYMENT = 3;
 const CONCURRENCY = 16;
@@ -81,12 +82,53 @@ async function requestCounts(url: string): Promise<[string, number][]> {
   return [...counts].sort((a, b) => b[1] - a[1]);
 }
 
+/** A member cluster of the bench, served by the members process. */
+interface Member {
+  name: string;
+  kubeconfigPath: string;
+  client: Client;
+}
+
+/** The members process: `propagation-members.ts` with N simulated clusters; resolves once they serve. */
+async function startMembers(n: number, dir: string): Promise<{ child: ChildProcess; members: Member[] }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--disable-warning=ExperimentalWarning',
+      join(import.meta.dirname, 'propagation-members.ts'),
+      String(n),
+      dir,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`members process exited (${code}) before serving`)));
+  });
+  const parsed = JSON.parse(first) as { members: { name: string; kubeconfig: string }[] };
+  const members = parsed.members.map((m) => ({
+    name: m.name,
+    kubeconfigPath: m.kubeconfig,
+    client: new Client({ kubeConfig: kubeConfigFromFile(m.kubeconfig), qps: Number.POSITIVE_INFINITY }),
+  }));
+  return { child, members };
+}
+
+/** CPU (user + system) a child process has used so far, in ms (Linux `/proc`). */
+async function childCpuMs(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ 100
+  } catch {
+    return 0;
+  }
+}
+
 /** Records when each Deployment name first appears in a member, until aborted. */
-function watchMember(
-  c: RunningLocalCluster,
-  seen: Map<string, number[]>,
-  signal: AbortSignal,
-): Promise<void> {
+function watchMember(c: Member, seen: Map<string, number[]>, signal: AbortSignal): Promise<void> {
   return (async () => {
     for await (const ev of c.client.watch(resources.deployments, { namespace: 'default', signal })) {
       if (ev.type !== 'ADDED') continue;
@@ -169,12 +211,13 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
     kubeConfig: kubeConfigFromUrl({ server: plane.url }),
     qps: Number.POSITIVE_INFINITY,
   });
-  const members: RunningLocalCluster[] = [];
+  let members: Member[] = [];
+  let child: ChildProcess | undefined;
   const abort = new AbortController();
   let controllers: { stop(): Promise<void> } | undefined;
   try {
     const t0 = performance.now();
-    await startSimulatedClusters(n, dir, members);
+    ({ child, members } = await startMembers(n, dir));
     controllers = await startControlPlaneControllers({ client, workers: 8 });
     for (const c of members) {
       await ensureJoined({
@@ -208,8 +251,10 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
 
     // Burst: every Deployment at once; the sustained rate, and latency including the backlog.
     const cpuBefore = process.cpuUsage();
+    const memberCpuBefore = await childCpuMs(child?.pid);
     const burst = await propagate({ client, n, seen }, 0, m, undefined);
     const cpu = process.cpuUsage(cpuBefore);
+    const memberCpu = (await childCpuMs(child?.pid)) - memberCpuBefore;
     const lastScheduled = Math.max(...scheduledAt.values());
     const scheduledCount = scheduledAt.size;
     const schedRate = (scheduledCount / (lastScheduled - burst.startedAt)) * 1000;
@@ -226,7 +271,7 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
     const paced = await propagate({ client, n, seen }, m, pacedCount, pace);
 
     // Baseline: the same Deployment created directly in a member API server.
-    const direct = members[0] as RunningLocalCluster;
+    const direct = members[0] as Member;
     const base = await loop(Math.min(m, 1000), CONCURRENCY, (i) =>
       direct.client.create(resources.deployments, deployment(`direct-${i}`)),
     );
@@ -268,7 +313,7 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
         .join(', ')}`,
     );
     log(
-      `CPU of this process (control plane, controllers and all members) per Deployment: ${((cpu.user + cpu.system) / 1000 / m).toFixed(1)} ms`,
+      `CPU per Deployment (burst): control plane and its controllers ${((cpu.user + cpu.system) / 1000 / m).toFixed(1)} ms, the ${n} members ${(memberCpu / m).toFixed(1)} ms`,
     );
     log(
       `direct create in a member: p50 ${p(base.latencies, 0.5).toFixed(1)} ms, p99 ${p(base.latencies, 0.99).toFixed(1)} ms`,
@@ -280,7 +325,13 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
     abort.abort();
     await controllers?.stop();
     await client.close();
-    await Promise.all(members.map((c) => c.stop()));
+    await Promise.all(members.map((c) => c.client.close()));
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child?.once('exit', r));
+      child.stdin?.end();
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
     await plane.close();
     await storage.close();
     await rm(dir, { recursive: true, force: true });
