@@ -1,126 +1,27 @@
 /**
  * Karmada's propagation scenarios beyond the seed guide, end to end: one `flotilla up` with three
  * push members on the simulated runtime, driven only by real kubectl and the kubeconfigs `up`
- * writes, as a user would. Each scenario uses its own names, so they share the running system.
+ * writes, as a user would. Each scenario uses its own names (and its own cluster label keys), so
+ * they share the running system.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI, type Result, run, until } from '../helpers/e2e.ts';
-
-const MEMBERS = ['member1', 'member2', 'member3'] as const;
-const WAIT = 60_000;
-
-function deployment(name: string, extra = ''): string {
-  return `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, labels: {app: ${name}}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers: [{name: app, image: example.com/${name}:1${extra}}]
-`;
-}
-
-function policy(name: string, placement: string, extraSpec = ''): string {
-  return `
-apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata: {name: ${name}}
-spec:
-  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment, name: ${name}}]
-  placement:
-${placement
-  .trim()
-  .split('\n')
-  .map((l) => `    ${l}`)
-  .join('\n')}
-${extraSpec}`;
-}
+import { until } from '../helpers/e2e.ts';
+import { deployment, MEMBERS, policy, System, WAIT } from './propagation-fixture.ts';
 
 describe('propagation scenarios (e2e, one flotilla up, three push members)', { timeout: 900_000 }, () => {
-  let home: string;
-  let stateDir: string;
-  let env: NodeJS.ProcessEnv;
-  let files = 0;
-  const flotilla = (...args: string[]) =>
-    run(process.execPath, [CLI, ...args, '--state-dir', stateDir], env, 200_000);
-  const kubectlRaw = (cluster: string, ...args: string[]): Promise<Result> =>
-    run('kubectl', ['--kubeconfig', join(stateDir, `${cluster}.config`), ...args], env);
-  const kubectl = async (cluster: string, ...args: string[]) => {
-    const r = await kubectlRaw(cluster, ...args);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')} on ${cluster}: ${r.stderr}`);
-    return r.stdout;
-  };
-  const plane = (...args: string[]) => kubectl('karmada-apiserver', ...args);
-  const write = async (yaml: string) => {
-    const file = join(home, `manifest-${files++}.yaml`);
-    await writeFile(file, yaml);
-    return file;
-  };
-  const apply = async (yaml: string) => plane('apply', '-f', await write(yaml));
-  /** The members holding `kind/name` in `default`, in order. */
-  const holders = async (kind: string, name: string): Promise<string[]> => {
-    const out: string[] = [];
-    for (const m of MEMBERS) {
-      const got = await kubectl(m, 'get', kind, name, '--ignore-not-found', '-o', 'name');
-      if (got.trim()) out.push(m);
-    }
-    return out;
-  };
-  const placed = (kind: string, name: string, want: readonly string[]) =>
-    until(`${kind}/${name} in exactly [${want.join(', ')}]`, WAIT, async () => {
-      const got = await holders(kind, name);
-      return JSON.stringify(got) === JSON.stringify(want) ? true : undefined;
-    });
-
-  before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'flotilla-prop-scenarios-'));
-    stateDir = join(home, 'state');
-    env = { ...process.env, HOME: home, FLOTILLA_HOME: join(home, 'unused') };
-    const up = await flotilla(
-      'up',
-      '--members',
-      MEMBERS.join(','),
-      '--pull',
-      '',
-      '--runtime',
-      'simulated',
-      '--detach',
-      '--port',
-      '0',
-    );
-    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
-  });
-  after(async () => {
-    await flotilla('down');
-    await rm(home, { recursive: true, force: true });
-  });
+  const sys = new System();
+  before(() => sys.up());
+  after(() => sys.down());
 
   it('refuses invalid policies with a field-level 422 and leaves placed workloads alone', async () => {
-    await apply(
+    await sys.apply(
       `${deployment('steady')}---${policy('steady', 'clusterAffinity: {clusterNames: [member1, member2]}')}`,
     );
-    await placed('deployment', 'steady', ['member1', 'member2']);
-    const identity = async () =>
+    await sys.placed('deployment', 'steady', ['member1', 'member2']);
+    const identity = () =>
       Promise.all(
-        MEMBERS.map((m) =>
-          kubectl(
-            m,
-            'get',
-            'deployment',
-            'steady',
-            '--ignore-not-found',
-            '-o',
-            'jsonpath={.metadata.uid}/{.metadata.generation}',
-          ),
-        ),
+        MEMBERS.map((m) => sys.jsonpath(m, 'deployment', 'steady', '{.metadata.uid}/{.metadata.generation}')),
       );
     const before = await identity();
 
@@ -175,26 +76,211 @@ spec:
       },
     ];
     for (const c of invalid) {
-      const r = await kubectlRaw('karmada-apiserver', 'apply', '-v=6', '-f', await write(c.yaml));
+      const r = await sys.kubectlRaw('karmada-apiserver', 'apply', '-v=6', '-f', await sys.write(c.yaml));
       assert.notEqual(r.code, 0, `${c.what} was accepted`);
       assert.match(r.stderr, / 422 Unprocessable Entity/, `${c.what}: no 422 in\n${r.stderr}`);
       assert.ok(
         r.stderr.includes(`is invalid: ${c.field}: `),
-        `${c.what}: field ${c.field} not named in\n${r.stderr}`,
+        `${c.what}: ${c.field} not named in\n${r.stderr}`,
       );
       assert.match(r.stderr, c.message, c.what);
     }
-    const policies = (await plane('get', 'pp', '-o', 'jsonpath={.items[*].metadata.name}')).split(' ');
+    const policies = (await sys.plane('get', 'pp', '-o', 'jsonpath={.items[*].metadata.name}')).split(' ');
     for (const bad of ['bad-field', 'bad-spread', 'bad-empty', 'bad-weight'])
       assert.ok(!policies.includes(bad), bad);
     assert.equal(
-      await plane('get', 'pp', 'steady', '-o', 'jsonpath={.spec.placement.clusterAffinity.clusterNames}'),
+      await sys.jsonpath(
+        'karmada-apiserver',
+        'pp',
+        'steady',
+        '{.spec.placement.clusterAffinity.clusterNames}',
+      ),
       '["member1","member2"]',
     );
     // Give the controllers time to (wrongly) act, then check nothing moved or was recreated.
     await new Promise((r) => setTimeout(r, 2_000));
     assert.deepEqual(await identity(), before);
-    assert.deepEqual(await holders('deployment', 'steady'), ['member1', 'member2']);
+    assert.deepEqual(await sys.holders('deployment', 'steady'), ['member1', 'member2']);
+  });
+
+  it('places by cluster labels and by cluster fields (region)', async () => {
+    await sys.plane('label', 'cluster', 'member3', 'scenario-env=prod');
+    for (const [m, region] of [
+      ['member1', 'eu'],
+      ['member2', 'us'],
+      ['member3', 'us'],
+    ] as const) {
+      await sys.plane('patch', 'cluster', m, '--type', 'merge', '-p', `{"spec":{"region":"${region}"}}`);
+    }
+    await sys.apply(
+      `${deployment('by-label')}---${policy(
+        'by-label',
+        'clusterAffinity: {labelSelector: {matchLabels: {scenario-env: prod}}}',
+      )}---${deployment('by-field')}---${policy(
+        'by-field',
+        'clusterAffinity: {fieldSelector: {matchExpressions: [{key: region, operator: In, values: [us]}]}}',
+      )}`,
+    );
+    await sys.placed('deployment', 'by-label', ['member3']);
+    await sys.placed('deployment', 'by-field', ['member2', 'member3']);
+  });
+
+  it('moves a Duplicated workload when a cluster label moves', async () => {
+    await sys.plane('label', 'cluster', 'member1', 'scenario-tier=gold');
+    await sys.apply(
+      `${deployment('follow')}---${policy(
+        'follow',
+        `clusterAffinity: {labelSelector: {matchLabels: {scenario-tier: gold}}}
+replicaScheduling: {replicaSchedulingType: Duplicated}`,
+      )}`,
+    );
+    await sys.placed('deployment', 'follow', ['member1']);
+    await sys.plane('label', 'cluster', 'member2', 'scenario-tier=gold');
+    await sys.plane('label', 'cluster', 'member1', 'scenario-tier-');
+    await sys.placed('deployment', 'follow', ['member2']);
+  });
+
+  it('applies Karmada precedence: name beats label selector; explicit priority beats both', async () => {
+    await sys.apply(
+      `${policy('prec-label', 'clusterAffinity: {clusterNames: [member1]}', {
+        selector: '{apiVersion: apps/v1, kind: Deployment, labelSelector: {matchLabels: {app: prec}}}',
+      })}---${policy('prec', 'clusterAffinity: {clusterNames: [member2]}')}---${policy(
+        'prio-name',
+        'clusterAffinity: {clusterNames: [member1]}',
+        { selector: '{apiVersion: apps/v1, kind: Deployment, name: prio}' },
+      )}---${policy('prio-high', 'clusterAffinity: {clusterNames: [member3]}', {
+        selector: '{apiVersion: apps/v1, kind: Deployment, labelSelector: {matchLabels: {app: prio}}}',
+        spec: '  priority: 5',
+      })}`,
+    );
+    await sys.apply(`${deployment('prec')}---${deployment('prio')}`);
+    await sys.placed('deployment', 'prec', ['member2']);
+    await sys.placed('deployment', 'prio', ['member3']);
+    const claim = (name: string) =>
+      sys.jsonpath(
+        'karmada-apiserver',
+        'deployment',
+        name,
+        '{.metadata.annotations.propagationpolicy\\.karmada\\.io/name}',
+      );
+    assert.equal(await claim('prec'), 'prec');
+    assert.equal(await claim('prio'), 'prio-high');
+  });
+
+  it('follows a policy update, keeps members on policy deletion, removes them on template deletion', async () => {
+    await sys.apply(
+      `${deployment('moving')}---${policy('moving', 'clusterAffinity: {clusterNames: [member1]}')}`,
+    );
+    await sys.placed('deployment', 'moving', ['member1']);
+    await sys.apply(policy('moving', 'clusterAffinity: {clusterNames: [member2, member3]}'));
+    await sys.placed('deployment', 'moving', ['member2', 'member3']);
+
+    await sys.plane('delete', 'pp', 'moving');
+    await until('the claim gone from the template', WAIT, async () =>
+      (await sys.jsonpath(
+        'karmada-apiserver',
+        'deployment',
+        'moving',
+        '{.metadata.annotations.propagationpolicy\\.karmada\\.io/name}',
+      )) === ''
+        ? true
+        : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.deepEqual(await sys.holders('deployment', 'moving'), ['member2', 'member3']);
+
+    await sys.plane('delete', 'deployment', 'moving');
+    await sys.placed('deployment', 'moving', []);
+  });
+
+  it('applies an OverridePolicy per cluster', async () => {
+    await sys.apply(`${deployment('ovr')}---
+apiVersion: policy.karmada.io/v1alpha1
+kind: OverridePolicy
+metadata: {name: ovr}
+spec:
+  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment, name: ovr}]
+  overrideRules:
+    - targetCluster: {clusterNames: [member2]}
+      overriders:
+        imageOverrider: [{component: Tag, operator: replace, value: "2"}]
+    - targetCluster: {clusterNames: [member3]}
+      overriders:
+        labelsOverrider: [{operator: add, value: {tier: edge}}]
+---${policy('ovr', 'clusterAffinity: {clusterNames: [member1, member2, member3]}')}`);
+    await sys.placed('deployment', 'ovr', ['member1', 'member2', 'member3']);
+    const image = '{.spec.template.spec.containers[0].image}';
+    await sys.until('member2', 'deployment', 'ovr', image, 'example.com/ovr:2');
+    assert.equal(await sys.jsonpath('member1', 'deployment', 'ovr', image), 'example.com/ovr:1');
+    assert.equal(await sys.jsonpath('member3', 'deployment', 'ovr', image), 'example.com/ovr:1');
+    assert.equal(await sys.jsonpath('member3', 'deployment', 'ovr', '{.metadata.labels.tier}'), 'edge');
+    assert.equal(await sys.jsonpath('member1', 'deployment', 'ovr', '{.metadata.labels.tier}'), '');
+  });
+
+  it('aborts on a pre-existing member object, and adopts it with conflictResolution Overwrite', async () => {
+    await sys.apply(deployment('clash', 'example.com/clash:theirs'), 'member1');
+    await sys.apply(
+      `${deployment('clash')}---${policy('clash', 'clusterAffinity: {clusterNames: [member1, member2]}')}`,
+    );
+    await sys.placed('deployment', 'clash', ['member1', 'member2']);
+    const image = '{.spec.template.spec.containers[0].image}';
+    await sys.until('member2', 'deployment', 'clash', image, 'example.com/clash:1');
+    const applied = '{.status.aggregatedStatus[?(@.clusterName=="member1")].applied}';
+    await sys.until('karmada-apiserver', 'rb', 'clash-deployment', applied, 'false');
+    assert.equal(await sys.jsonpath('member1', 'deployment', 'clash', image), 'example.com/clash:theirs');
+    assert.equal(
+      await sys.jsonpath('member1', 'deployment', 'clash', '{.metadata.labels.karmada\\.io/managed}'),
+      '',
+    );
+
+    await sys.apply(
+      policy('clash', 'clusterAffinity: {clusterNames: [member1, member2]}', {
+        spec: '  conflictResolution: Overwrite',
+      }),
+    );
+    await sys.until('member1', 'deployment', 'clash', image, 'example.com/clash:1');
+    await sys.until('member1', 'deployment', 'clash', '{.metadata.labels.karmada\\.io/managed}', 'true');
+    await sys.until('karmada-apiserver', 'rb', 'clash-deployment', applied, 'true');
+  });
+
+  it('reverts drift in a member and recreates a member object deleted by hand', async () => {
+    await sys.apply(
+      `${deployment('drift')}---${policy('drift', 'clusterAffinity: {clusterNames: [member2]}')}`,
+    );
+    await sys.placed('deployment', 'drift', ['member2']);
+    await sys.kubectl('member2', 'set', 'image', 'deployment/drift', 'app=example.com/evil:1');
+    await sys.until(
+      'member2',
+      'deployment',
+      'drift',
+      '{.spec.template.spec.containers[0].image}',
+      'example.com/drift:1',
+    );
+    const uid = await sys.jsonpath('member2', 'deployment', 'drift', '{.metadata.uid}');
+    await sys.kubectl('member2', 'delete', 'deployment', 'drift');
+    await until('drift recreated in member2', WAIT, async () => {
+      const now = await sys.jsonpath('member2', 'deployment', 'drift', '{.metadata.uid}');
+      return now && now !== uid ? true : undefined;
+    });
+  });
+
+  it('propagates namespaces to every member, except those labelled to skip', async () => {
+    await sys.apply(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-a}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-private, labels: {namespace.karmada.io/skip-auto-propagation: "true"}}
+`);
+    await until('team-a in every member', WAIT, async () => {
+      for (const m of MEMBERS)
+        if (!(await sys.jsonpath(m, 'namespace', 'team-a', '{.metadata.name}'))) return undefined;
+      return true;
+    });
+    for (const m of MEMBERS)
+      assert.equal(await sys.jsonpath(m, 'namespace', 'team-private', '{.metadata.name}'), '', m);
   });
 
   it('propagates dependencies: ConfigMap and Secret follow the Deployment; a dropped reference is removed', async () => {
@@ -214,7 +300,7 @@ spec:
           image: example.com/deps:1
 ${envFromSecret ? '          envFrom: [{secretRef: {name: deps-secret}}]' : ''}
 `;
-    await apply(`
+    await sys.apply(`
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: deps-config}
@@ -225,29 +311,30 @@ kind: Secret
 metadata: {name: deps-secret}
 stringData: {token: s3cret}
 ---
-${policy('deps', 'clusterAffinity: {clusterNames: [member2, member3]}', '  propagateDeps: true')}
+${policy('deps', 'clusterAffinity: {clusterNames: [member2, member3]}', { spec: '  propagateDeps: true' })}
 ---
 ${withDeps(true)}`);
-    await placed('deployment', 'deps', ['member2', 'member3']);
-    await placed('configmap', 'deps-config', ['member2', 'member3']);
-    await placed('secret', 'deps-secret', ['member2', 'member3']);
-    const token = await kubectl('member3', 'get', 'secret', 'deps-secret', '-o', 'jsonpath={.data.token}');
+    await sys.placed('deployment', 'deps', ['member2', 'member3']);
+    await sys.placed('configmap', 'deps-config', ['member2', 'member3']);
+    await sys.placed('secret', 'deps-secret', ['member2', 'member3']);
+    const token = await sys.jsonpath('member3', 'secret', 'deps-secret', '{.data.token}');
     assert.equal(Buffer.from(token, 'base64').toString(), 's3cret');
-    const requiredBy = await plane(
-      'get',
-      'rb',
-      'deps-config-configmap',
-      '-o',
-      'jsonpath={.spec.requiredBy[0].name} {.spec.requiredBy[0].clusters[*].name}',
+    assert.equal(
+      await sys.jsonpath(
+        'karmada-apiserver',
+        'rb',
+        'deps-config-configmap',
+        '{.spec.requiredBy[0].name} {.spec.requiredBy[0].clusters[*].name}',
+      ),
+      'deps-deployment member2 member3',
     );
-    assert.equal(requiredBy, 'deps-deployment member2 member3');
 
-    await apply(withDeps(false));
+    await sys.apply(withDeps(false));
     await until('attached binding deps-secret-secret deleted', WAIT, async () => {
-      const r = await kubectlRaw('karmada-apiserver', 'get', 'rb', 'deps-secret-secret');
+      const r = await sys.kubectlRaw('karmada-apiserver', 'get', 'rb', 'deps-secret-secret');
       return r.code !== 0 && /NotFound/.test(r.stderr) ? true : undefined;
     });
-    await placed('secret', 'deps-secret', []);
-    assert.deepEqual(await holders('configmap', 'deps-config'), ['member2', 'member3']);
+    await sys.placed('secret', 'deps-secret', []);
+    assert.deepEqual(await sys.holders('configmap', 'deps-config'), ['member2', 'member3']);
   });
 });
