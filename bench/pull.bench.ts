@@ -124,7 +124,8 @@ async function propagate(
   };
 }
 
-async function run(n: number, m: number, log: (l: string) => void): Promise<void> {
+/** Runs the benchmark with `n` clusters and `m` Deployments in the burst. */
+export async function run(n: number, m: number, log: (l: string) => void): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-bench-pull-'));
   const storage = await openStorage('memory://');
   const plane = await startApiServer({ storage, port: 0 });
