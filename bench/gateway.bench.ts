@@ -7,7 +7,7 @@
  * on both sides; the proxy keeps its Istio metrics on, as Envoy keeps its stats.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,28 @@ http {
   await new Promise((r) => setTimeout(r, 300));
   if (p.exitCode !== null) throw new Error(`nginx ${name} exited ${p.exitCode}: ${err}`);
   return p;
+}
+
+/** utime + stime of a process, in seconds (Linux /proc, 100 ticks per second). */
+function procCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds this process used so far (the in-process proxies; the bench itself idles in wrk). */
+function selfCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** The pid of an nginx master's (single) worker. */
+function workerPid(master: ChildProcess): number {
+  const children = readFileSync(`/proc/${master.pid}/task/${master.pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/);
+  const pid = Number(children[0]);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`nginx ${master.pid} has no worker`);
+  return pid;
 }
 
 async function waitUp(url: string, host?: string): Promise<void> {
@@ -201,11 +223,18 @@ async function run(ctx: BenchContext): Promise<void> {
     } as const;
     type Name = keyof typeof targets;
     const tput: Record<Name, number[]> = { direct: [], nginx: [], gateway: [], sidecar: [] };
+    // CPU seconds per 1000 requests of the proxy under test (Istio publishes vCPU per 1000 req/s).
+    const cpu: Record<Name, number[]> = { direct: [], nginx: [], gateway: [], sidecar: [] };
+    const nginxWorker = workerPid(procs[1] as ChildProcess);
     const lat: Record<Name, WrkResult[]> = { direct: [], nginx: [], gateway: [], sidecar: [] };
     for (let r = 0; r < rounds; r++) {
       for (const name of Object.keys(targets) as Name[]) {
         const host = name === 'sidecar' ? SIDE_HOST : undefined;
-        tput[name].push((await wrk(targets[name](), 32, seconds, host)).rps);
+        const before = name === 'nginx' ? procCpuSeconds(nginxWorker) : selfCpuSeconds();
+        const res = await wrk(targets[name](), 32, seconds, host);
+        const used = (name === 'nginx' ? procCpuSeconds(nginxWorker) : selfCpuSeconds()) - before;
+        tput[name].push(res.rps);
+        cpu[name].push((used / (res.rps * seconds)) * 1000);
         lat[name].push(await wrk(targets[name](), 1, seconds, host));
       }
     }
@@ -222,6 +251,7 @@ async function run(ctx: BenchContext): Promise<void> {
     );
     for (const role of ['gateway', 'sidecar'] as const) {
       benchLine(`${role}.rps`, rps(role), 'req/s', { baseline: rps('nginx'), n });
+      benchLine(`${role}.cpu_per_1000_req`, median(cpu[role]), 'vCPU-s', { baseline: median(cpu.nginx), n });
       for (const k of ['p50', 'p99'] as const) {
         const added = Math.max(0, m(role, k) - m('direct', k));
         const nginxAdded = Math.max(0, m('nginx', k) - m('direct', k));
@@ -230,6 +260,9 @@ async function run(ctx: BenchContext): Promise<void> {
     }
     ctx.log(
       'latency lines give the time added over calling the upstream directly; baseline = what nginx adds',
+    );
+    ctx.log(
+      'cpu lines: CPU seconds the proxy spends per 1000 requests (= vCPU per 1000 req/s) under the 32-connection load',
     );
     ctx.log(
       "Istio's published figures (text, not measured here): 1.20 two sidecars add p90 +0.228 ms, p99 +0.298 ms;",
