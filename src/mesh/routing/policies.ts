@@ -44,7 +44,7 @@ const RETRY_ON = new Set([
   'unavailable',
 ]);
 
-/** Parses `retries`; undefined input gives Istio's defaults; `attempts: 0` disables retries. */
+/** Parses `retries`; undefined input gives Istio's defaults; attempts 0 or unset disables retries. */
 export function retryPolicy(r: unknown, field: string, report: Report): RetryPolicy {
   const policy = defaultRetryPolicy();
   if (r === undefined || r === null) return policy;
@@ -53,10 +53,10 @@ export function retryPolicy(r: unknown, field: string, report: Report): RetryPol
     return policy;
   }
   const o = r as Obj;
-  if (o.attempts !== undefined) {
-    if (!Number.isInteger(o.attempts) || o.attempts < 0) report(`${field}.attempts`, 'attempts must be >= 0');
-    else policy.attempts = o.attempts;
-  }
+  // Istio's ConvertPolicy: a `retries` block without attempts (0) disables retries.
+  if (o.attempts !== undefined && (!Number.isInteger(o.attempts) || o.attempts < 0)) {
+    report(`${field}.attempts`, 'attempts must be >= 0');
+  } else policy.attempts = o.attempts ?? 0;
   if (o.perTryTimeout !== undefined) {
     const ms = parseDuration(o.perTryTimeout);
     if (ms === undefined)
