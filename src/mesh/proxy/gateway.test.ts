@@ -196,4 +196,43 @@ describe('gateway', () => {
     const r = await call(base, '/a?b=1', { headers: { host: 'secure.example.com' } });
     assert.deepEqual([r.status, r.headers.location], [301, 'https://secure.example.com/a?b=1']);
   });
+
+  it('pins a client by a generated cookie (consistentHash httpCookie with ttl)', async () => {
+    const pp2 = await startUpstream('productpage-v1b');
+    try {
+      const g = istio('Gateway', 'bookinfo-gateway', {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 80, protocol: 'HTTP' }, hosts: ['*'] }],
+      });
+      const vs = istio('VirtualService', 'bookinfo', {
+        hosts: ['*'],
+        gateways: ['bookinfo-gateway'],
+        http: [{ route: [{ destination: { host: 'productpage' } }] }],
+      });
+      const dr = istio('DestinationRule', 'productpage', {
+        host: 'productpage',
+        trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'sticky', ttl: '60s' } } } },
+      });
+      const svc = service('productpage', [
+        pp.endpoint({ app: 'productpage' }),
+        pp2.endpoint({ app: 'productpage' }),
+      ]);
+      gw.update(
+        compileMesh(input({ gateways: [g], virtualServices: [vs], destinationRules: [dr], services: [svc] })),
+      );
+      const names = new Set<string>();
+      for (let i = 0; i < 16; i++) {
+        const first = await call(base, '/');
+        const cookie = String(first.headers['set-cookie']).split(';')[0] as string;
+        assert.match(cookie, /^sticky="[^"]+"$/);
+        const pinned = new Set<string>();
+        for (let j = 0; j < 3; j++) pinned.add((await call(base, '/', { headers: { cookie } })).json().name);
+        assert.equal(pinned.size, 1, 'one client, one endpoint');
+        names.add([...pinned][0] as string);
+      }
+      assert.equal(names.size, 2, 'different clients land on both endpoints (2^-15 chance of a false failure)');
+    } finally {
+      await pp2.close();
+    }
+  });
 });
