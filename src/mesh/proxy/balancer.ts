@@ -45,9 +45,16 @@ function firstUsable<H extends Balanced>(
   return undefined;
 }
 
-/** Envoy's LEAST_REQUEST: two random choices, the one with fewer active requests wins. */
+/**
+ * Envoy's LEAST_REQUEST: two choices, the one with fewer active requests (per weight) wins. The
+ * first choice walks the hosts in rotation and the second is random, so idle hosts (a user
+ * refreshing a page, one request at a time) are visited evenly instead of by coin toss — with
+ * two random choices, 300 sequential requests over three versions leave one version outside
+ * 27–39 % about 7 % of the time; under load the random second choice keeps P2C's behaviour.
+ */
 export function leastRequest<H extends Balanced>(): Balancer<H> {
-  const sample = (c: readonly H[], usable: (h: H) => boolean, not?: H): H | undefined => {
+  let next = 0;
+  const sample = (c: readonly H[], usable: (h: H) => boolean, not: H): H | undefined => {
     for (let i = 0; i < 4; i++) {
       const h = c[Math.floor(Math.random() * c.length)] as H;
       if (h !== not && usable(h)) return h;
@@ -58,8 +65,9 @@ export function leastRequest<H extends Balanced>(): Balancer<H> {
   return {
     pick(c, _hash, usable) {
       if (c.length === 1) return usable(c[0] as H) ? c[0] : undefined;
-      const a = sample(c, usable);
+      const a = firstUsable(c, next % c.length, usable);
       if (!a) return undefined;
+      next = (c.indexOf(a) + 1) % c.length;
       const b = sample(c, usable, a);
       if (!b) return a;
       return b.active / b.weight < a.active / a.weight ? b : a;

@@ -94,6 +94,16 @@ describe('balancers', () => {
     const lr = leastRequest<Balanced>();
     for (let i = 0; i < 50; i++) assert.equal(lr.pick(hs, undefined, all), hs[1]);
   });
+  it('least request visits idle hosts evenly (sequential requests split exactly)', () => {
+    const hs = hosts(6);
+    const lr = leastRequest<Balanced>();
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const h = lr.pick(hs, undefined, all);
+      counts.set(h?.key ?? '', (counts.get(h?.key ?? '') ?? 0) + 1);
+    }
+    assert.deepEqual([...counts.values()], [50, 50, 50, 50, 50, 50]);
+  });
   it('round robin cycles through usable hosts', () => {
     const hs = hosts(3);
     const rr = roundRobin<Balanced>();
