@@ -114,7 +114,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, deps: HttpServer
   try {
     let user = await authenticate(req, options);
     const isPublic = info.kind === 'nonResource' && PUBLIC_PATHS.has(url.pathname.replace(/\/+$/, '') || '/');
-    if (!user && info.kind !== 'nonResource' && anonymousAllowed(options, info, verb, url.searchParams))
+    // Anonymous only when no credentials were presented: a wrong token is 401, as in Kubernetes.
+    const presented = (req.headers.authorization ?? '') !== '';
+    if (
+      !user &&
+      !presented &&
+      info.kind !== 'nonResource' &&
+      anonymousAllowed(options, info, verb, url.searchParams)
+    )
       user = ANONYMOUS;
     if (!user && !isPublic) throw errors.unauthorized();
     if (info.kind === 'nonResource') {

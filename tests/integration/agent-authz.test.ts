@@ -133,6 +133,11 @@ describe('agent registration and permissions (real control plane)', { timeout: 1
       stranger.list(resources.clusters),
       (err: Error & { code?: number }) => err.code === 401,
     );
+    // A wrong token is 401 even where anonymous requests are allowed (kube-public/cluster-info).
+    await assert.rejects(
+      stranger.get(resources.configmaps, { namespace: 'kube-public', name: 'cluster-info' }),
+      (err: Error & { code?: number }) => err.code === 401,
+    );
     await stranger.close();
   });
 
