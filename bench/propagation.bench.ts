@@ -237,6 +237,9 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
     const seen = new Map<string, number[]>();
     for (const c of members) void watchMember(c, seen, abort.signal);
     const scheduledAt = new Map<string, number>();
+    // Bindings whose every target reports Healthy: the status pipeline has finished with them.
+    const healthy = new Set<string>();
+    const want = Math.min(PER_DEPLOYMENT, n);
     void (async () => {
       for await (const ev of client.watch<ResourceBinding>(resources.resourcebindings, {
         namespace: 'default',
@@ -245,6 +248,9 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
         if ((ev.object.spec?.clusters?.length ?? 0) > 0 && !scheduledAt.has(ev.object.metadata.name ?? '')) {
           scheduledAt.set(ev.object.metadata.name ?? '', performance.now());
         }
+        const items = ev.object.status?.aggregatedStatus ?? [];
+        if (items.length >= want && items.every((i) => i.health === 'Healthy'))
+          healthy.add(ev.object.metadata.name ?? '');
       }
     })().catch(() => {});
     await new Promise((r) => setTimeout(r, 200));
@@ -267,7 +273,13 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
     // Paced: at half the sustained rate, so latency is the pipeline's, not the queue's.
     const pacedCount = Math.max(20, Math.min(200, Math.floor(m / 10)));
     const pace = Math.max(0.5, burst.rate / 2);
-    await new Promise((r) => setTimeout(r, 5_000)); // let the burst's status updates settle
+    // Let the burst's status work drain first (every binding Healthy everywhere), so the paced
+    // Deployments do not queue behind it.
+    const settleStarted = performance.now();
+    const settleBy = Date.now() + Math.max(120_000, m * 100);
+    while (healthy.size < m && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 200));
+    const settled = performance.now() - settleStarted;
+    await new Promise((r) => setTimeout(r, 2_000));
     const paced = await propagate({ client, n, seen }, m, pacedCount, pace);
 
     // Baseline: the same Deployment created directly in a member API server.
@@ -296,12 +308,14 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
       baseline: p(base.latencies, 0.99),
       n: pacedCount,
     });
-    const want = Math.min(PER_DEPLOYMENT, n);
     log(
       `burst: ${m} Deployments × ${want} clusters: p50 ${p(burst.latencies, 0.5).toFixed(0)} ms, p99 ${p(burst.latencies, 0.99).toFixed(0)} ms (mostly waiting in the backlog), ${burst.rate.toFixed(1)} deployments/s fully propagated, scheduler ${schedRate.toFixed(1)} bindings/s`,
     );
     log(
       `paced at ${pace.toFixed(1)}/s: ${pacedCount} Deployments: p50 ${p(paced.latencies, 0.5).toFixed(0)} ms, p99 ${p(paced.latencies, 0.99).toFixed(0)} ms`,
+    );
+    log(
+      `status settled (every binding Healthy in all its clusters: ${healthy.size}/${m}) ${(settled / 1000).toFixed(1)} s after the last Deployment arrived`,
     );
     log(`control-plane requests per Deployment (≥ 0.25): ${perDeployment}`);
     const reasons = new Map<string, number>();
