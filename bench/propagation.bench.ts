@@ -279,6 +279,7 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
     const settleBy = Date.now() + Math.max(120_000, m * 100);
     while (healthy.size < m && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 200));
     const settled = performance.now() - settleStarted;
+    const settledCount = healthy.size;
     await new Promise((r) => setTimeout(r, 2_000));
     const paced = await propagate({ client, n, seen }, m, pacedCount, pace);
 
@@ -315,7 +316,7 @@ async function run(n: number, m: number, log: (l: string) => void): Promise<void
       `paced at ${pace.toFixed(1)}/s: ${pacedCount} Deployments: p50 ${p(paced.latencies, 0.5).toFixed(0)} ms, p99 ${p(paced.latencies, 0.99).toFixed(0)} ms`,
     );
     log(
-      `status settled (every binding Healthy in all its clusters: ${healthy.size}/${m}) ${(settled / 1000).toFixed(1)} s after the last Deployment arrived`,
+      `status settled (every binding Healthy in all its clusters: ${settledCount}/${m}) ${(settled / 1000).toFixed(1)} s after the last Deployment arrived`,
     );
     log(`control-plane requests per Deployment (≥ 0.25): ${perDeployment}`);
     const reasons = new Map<string, number>();
