@@ -1,57 +1,24 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { MeshService } from '../input.ts';
-import { bookinfoDestinationRules, input, istio, service } from '../routing/testing.ts';
-import type { Proxy as MeshProxy } from './index.ts';
-import { call, proxyFor, startUpstream, tally, type Upstream } from './testing.ts';
-
-/** A loopback port with nothing listening (connections are refused). */
-async function deadPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { service } from '../routing/testing.ts';
+import { type BookinfoBed, call, startBookinfoBed, tally, type Upstream } from './testing.ts';
 
 describe('Bookinfo routing through a sidecar (Istio task manifests)', () => {
+  let bed: BookinfoBed;
   const ups: Record<string, Upstream> = {};
-  const proxies: MeshProxy[] = [];
   const H = { host: 'reviews:9080' };
   let _dead: number;
 
   before(async () => {
-    for (const n of ['reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1', 'ratings-v1b'])
-      ups[n] = await startUpstream(n);
-    _dead = await deadPort();
+    bed = await startBookinfoBed();
+    Object.assign(ups, bed.ups);
+    _dead = bed.dead;
   });
-  after(async () => {
-    for (const p of proxies) await p.close();
-    for (const u of Object.values(ups)) await u.close();
-  });
+  after(() => bed.close());
 
-  const reviews = (): MeshService =>
-    service('reviews', [
-      (ups['reviews-v1'] as Upstream).endpoint({ app: 'reviews', version: 'v1' }),
-      (ups['reviews-v2'] as Upstream).endpoint({ app: 'reviews', version: 'v2' }),
-      (ups['reviews-v3'] as Upstream).endpoint({ app: 'reviews', version: 'v3' }, 'member2'),
-    ]);
-  const sidecar = async (
-    vs: unknown[],
-    extra: { drs?: unknown[]; services?: MeshService[] } = {},
-  ): Promise<string> => {
-    const p = await proxyFor(
-      input({
-        virtualServices: vs.map((spec, i) => istio('VirtualService', `vs${i}`, spec)),
-        destinationRules: (extra.drs as never) ?? bookinfoDestinationRules(),
-        services: extra.services ?? [reviews()],
-      }),
-      'sidecar',
-    );
-    proxies.push(p);
-    return p.urls[0] as string;
-  };
+  const sidecar = (vs: unknown[], extra?: { drs?: unknown[]; services?: MeshService[] }) =>
+    bed.sidecar(vs, extra);
 
   it('spreads v1/v2/v3 evenly with no VirtualService', async () => {
     const base = await sidecar([]);

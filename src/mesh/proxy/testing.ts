@@ -4,12 +4,12 @@
  * compiled mesh — all closed by `t.after`-friendly `close()` functions.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { Agent, type Dispatcher, request } from 'undici';
 import { silentLogger } from '../../log/index.ts';
-import type { MeshEndpoint, MeshInput } from '../input.ts';
+import type { MeshEndpoint, MeshInput, MeshService } from '../input.ts';
 import { compileMesh } from '../routing/index.ts';
-import { endpoint } from '../routing/testing.ts';
+import { bookinfoDestinationRules, endpoint, input, istio, service } from '../routing/testing.ts';
 import { type Proxy as MeshProxy, type ProxyOptions, startProxy } from './index.ts';
 
 /** What an echo upstream answers: its name and the request it saw. */
@@ -171,4 +171,61 @@ export function callViaProxy(
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A loopback port with nothing listening (connections to it are refused). */
+export async function deadPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Bookinfo's upstreams (reviews v1–v3, two ratings), a refused port, and sidecars over them. */
+export interface BookinfoBed {
+  ups: Record<string, Upstream>;
+  /** A port that refuses connections. */
+  dead: number;
+  /** The reviews service: v1 and v2 in member1, v3 in member2. */
+  reviews(): MeshService;
+  /** Starts a sidecar with these VirtualService specs (Bookinfo's DestinationRules unless given); its URL. */
+  sidecar(vs: unknown[], extra?: { drs?: unknown[]; services?: MeshService[] }): Promise<string>;
+  /** Closes every sidecar and upstream. */
+  close(): Promise<void>;
+}
+
+/** Starts a {@link BookinfoBed}; the caller closes it in `after`. */
+export async function startBookinfoBed(): Promise<BookinfoBed> {
+  const ups: Record<string, Upstream> = {};
+  const proxies: MeshProxy[] = [];
+  for (const n of ['reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1', 'ratings-v1b'])
+    ups[n] = await startUpstream(n);
+  const reviews = (): MeshService =>
+    service('reviews', [
+      (ups['reviews-v1'] as Upstream).endpoint({ app: 'reviews', version: 'v1' }),
+      (ups['reviews-v2'] as Upstream).endpoint({ app: 'reviews', version: 'v2' }),
+      (ups['reviews-v3'] as Upstream).endpoint({ app: 'reviews', version: 'v3' }, 'member2'),
+    ]);
+  return {
+    ups,
+    dead: await deadPort(),
+    reviews,
+    async sidecar(vs, extra = {}) {
+      const p = await proxyFor(
+        input({
+          virtualServices: vs.map((spec, i) => istio('VirtualService', `vs${i}`, spec)),
+          destinationRules: (extra.drs as never) ?? bookinfoDestinationRules(),
+          services: extra.services ?? [reviews()],
+        }),
+        'sidecar',
+      );
+      proxies.push(p);
+      return p.urls[0] as string;
+    },
+    async close() {
+      for (const p of proxies) await p.close();
+      for (const u of Object.values(ups)) await u.close();
+    },
+  };
 }
