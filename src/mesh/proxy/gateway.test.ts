@@ -230,7 +230,11 @@ describe('gateway', () => {
         assert.equal(pinned.size, 1, 'one client, one endpoint');
         names.add([...pinned][0] as string);
       }
-      assert.equal(names.size, 2, 'different clients land on both endpoints (2^-15 chance of a false failure)');
+      assert.equal(
+        names.size,
+        2,
+        'different clients land on both endpoints (2^-15 chance of a false failure)',
+      );
     } finally {
       await pp2.close();
     }
