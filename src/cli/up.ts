@@ -91,12 +91,6 @@ export function pullMembers(flags: UpFlags, given: ReadonlySet<string>): string[
   return given.has('pull') ? [...flags.pull] : flags.pull.filter((name) => flags.members.includes(name));
 }
 
-/** One line per requested feature this release does not have yet, to print before starting. */
-export function notYetAvailable(flags: UpFlags, given: ReadonlySet<string>): string[] {
-  const lines: string[] = [];
-  return lines;
-}
-
 /** The endpoint lines `up` prints (also printed by the `--detach` parent). */
 export function endpointLines(url: string, kubeconfigPath: string | undefined): string[] {
   const lines = [`API server  ${url}`];

@@ -23,7 +23,7 @@ import { startLocalClusterCommand } from '../cli/localcluster.ts';
 import { registerMeshCommand } from '../cli/mesh.ts';
 import { type StatePaths, statePaths } from '../cli/state-dir.ts';
 import { registerTaintCommands } from '../cli/taint-commands.ts';
-import { checkUpFlags, notYetAvailable, pullMembers, type RunningUp, startUp } from '../cli/up.ts';
+import { checkUpFlags, pullMembers, type RunningUp, startUp } from '../cli/up.ts';
 import { createLogger, type Logger } from '../log/index.ts';
 
 const terminal: Terminal = {
@@ -133,9 +133,7 @@ async function up(command: Command): Promise<number> {
   const { values, given } = readFlags(command, UP_FLAGS);
   checkUpFlags(values, given);
   const paths = resolveStateDir(values.stateDir);
-  const notices = notYetAvailable(values, given);
   if (values.detach) {
-    for (const line of notices) terminal.out(line);
     // The same command line minus --detach, with the state dir made absolute.
     const args: string[] = [];
     const argv = process.argv.slice(2);
@@ -158,7 +156,6 @@ async function up(command: Command): Promise<number> {
   }
   const log = openLog(paths);
   log.info({ argv: process.argv.slice(2), stateDir: paths.dir }, 'flotilla up');
-  for (const line of notices) terminal.out(line);
   const signals = catchSignals();
   const running = await startUp({
     paths,

@@ -35,7 +35,9 @@ export interface MeshEndpoint {
   /** The pod's labels (`app`, `version`, …): DestinationRule subsets select on them. */
   labels: Record<string, string>;
   /** Locality from the member Cluster (`region/zone/subzone`), for locality load balancing. */
-  locality?: { region?: string | undefined; zone?: string | undefined; subzone?: string | undefined } | undefined;
+  locality?:
+    | { region?: string | undefined; zone?: string | undefined; subzone?: string | undefined }
+    | undefined;
   /** The pod that backs it (`reviews-v2-5d6f…`), for metrics and logs. */
   pod?: string | undefined;
   /** Workload name for metrics (`reviews-v2`): the pod's owning Deployment when known, else the pod name. */
