@@ -25,6 +25,7 @@ import type { InformerFactory } from '../../controller/factory.ts';
 import type { Informer } from '../../controller/informer.ts';
 import { Controller, type Result } from '../../controller/reconciler.ts';
 import { objectKey } from '../../controller/store.ts';
+import { atLeastVersion } from '../common/resource-version.ts';
 import { renderWork, targetClusters } from './work.ts';
 
 const BY_BINDING_ID = 'bindingPermanentId';
@@ -37,14 +38,6 @@ export interface BindingControllerOptions {
   events?: EventRecorder | undefined;
   /** Concurrent reconciles; default 5. */
   workers?: number | undefined;
-}
-
-/** Whether resourceVersion `have` is at least `want` (numeric when both are; else equal). */
-function atLeast(have: string | undefined, want: string | undefined): boolean {
-  if (!want) return true;
-  if (!have) return false;
-  if (/^\d+$/.test(have) && /^\d+$/.test(want)) return BigInt(have) >= BigInt(want);
-  return have === want;
 }
 
 /** A binding without what never changes a Work: status, resourceVersion and managedFields. */
@@ -115,7 +108,7 @@ export function newBindingController(options: BindingControllerOptions): Control
     const informer = factory.informer(ref);
     if (informer.hasSynced()) {
       const cached = informer.store.get(r.namespace ? `${r.namespace}/${r.name}` : r.name);
-      if (cached && atLeast(cached.metadata.resourceVersion, r.resourceVersion)) return cached;
+      if (cached && atLeastVersion(cached.metadata.resourceVersion, r.resourceVersion)) return cached;
     }
     try {
       return await client.get(ref, { name: r.name, namespace: r.namespace || undefined });

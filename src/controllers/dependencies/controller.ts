@@ -23,6 +23,7 @@ import type { InformerFactory } from '../../controller/factory.ts';
 import type { Informer } from '../../controller/informer.ts';
 import { Controller, type Result } from '../../controller/reconciler.ts';
 import { splitKey } from '../../controller/store.ts';
+import { atLeastVersion } from '../common/resource-version.ts';
 import {
   DEPENDED_BY_PREFIX,
   DEPENDENCIES_ANNOTATION,
@@ -89,19 +90,23 @@ export function newDependenciesDistributor(options: DependenciesDistributorOptio
   const lookup = (namespace: string, name: string) =>
     rbs.store.get(namespace ? `${namespace}/${name}` : name);
 
-  /** An object by reference: from a synced shared cache, else from the server; undefined when gone. */
+  /**
+   * An object by reference: from a synced shared cache (when at least `r.resourceVersion`, the
+   * version a binding was built from), else from the server; undefined when gone.
+   */
   async function fetchObject(r: {
     apiVersion: string;
     kind: string;
     namespace?: string | undefined;
     name: string;
+    resourceVersion?: string | undefined;
   }): Promise<KubeObject | undefined> {
     const ref = await discovery.resolve({ apiVersion: r.apiVersion, kind: r.kind });
     const informer = factory.informer(ref);
     const key = r.namespace ? `${r.namespace}/${r.name}` : r.name;
     if (informer.hasSynced()) {
       const cached = informer.store.get(key);
-      if (cached) return cached;
+      if (cached && atLeastVersion(cached.metadata.resourceVersion, r.resourceVersion)) return cached;
     }
     try {
       return await client.get(ref, { name: r.name, namespace: r.namespace || undefined });
