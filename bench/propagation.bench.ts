@@ -29,39 +29,11 @@ import {
 } from '../src/controlplane/index.ts';
 import { openStorage } from '../src/storage/index.ts';
 import { type Bench, benchLine, loop, percentile } from './lib.ts';
+import { deployment, policy } from './templates.ts';
 
 const PER_DEPLOYMENT = 3;
 const CONCURRENCY = 16;
 const KARMADA_P99_MS = 1298;
-
-function deployment(name: string) {
-  const labels = { app: name };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: { containers: [{ name: 'app', image: 'example.com/bench:1' }] },
-      },
-    },
-  };
-}
-
-function policy(name: string, clusters: string[]) {
-  return {
-    apiVersion: 'policy.karmada.io/v1alpha1',
-    kind: 'PropagationPolicy',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      resourceSelectors: [{ apiVersion: 'apps/v1', kind: 'Deployment', name }],
-      placement: { clusterAffinity: { clusterNames: clusters } },
-    },
-  };
-}
 
 /**
  * The control plane's request counts by `VERB resource[/subresource]`, from its Prometheus

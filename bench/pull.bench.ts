@@ -23,39 +23,11 @@ import type { RunningLocalCluster } from '../src/localcluster/index.ts';
 import { openStorage } from '../src/storage/index.ts';
 import { type Bench, benchLine, loop, percentile } from './lib.ts';
 import { startSimulatedClusters } from './simulated-clusters.ts';
+import { deployment, policy } from './templates.ts';
 
 const PER_DEPLOYMENT = 3;
 const CONCURRENCY = 16;
 const KARMADA_PULL_P99_MS = 989;
-
-function deployment(name: string) {
-  const labels = { app: name };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: { containers: [{ name: 'app', image: 'example.com/bench:1' }] },
-      },
-    },
-  };
-}
-
-function policy(name: string, clusters: string[]) {
-  return {
-    apiVersion: 'policy.karmada.io/v1alpha1',
-    kind: 'PropagationPolicy',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      resourceSelectors: [{ apiVersion: 'apps/v1', kind: 'Deployment', name }],
-      placement: { clusterAffinity: { clusterNames: clusters } },
-    },
-  };
-}
 
 /** Records when each Deployment name first appears in a member, until aborted. */
 function watchMember(c: RunningLocalCluster, seen: Map<string, number[]>, signal: AbortSignal): void {
